@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class BssConfig(AppConfig):
+    name = "bss"
+    verbose_name = "BSS platform"
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from bss.roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="bss.sync_roles")

@@ -1,0 +1,101 @@
+"""Record history rows; services call these in the same transaction as the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from bss.actors import Actor
+
+from .models import HistoryEntry
+
+_SKIP = {"created_at", "updated_at", "password", "search_vector"}
+
+
+def _plain(value):
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def snapshot(obj: models.Model) -> dict:
+    """The concrete field values of obj, JSON-friendly, for diffing before/after a change."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        if field.name in _SKIP or field.primary_key:
+            continue
+        data[field.name] = _plain(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict, after: dict) -> dict:
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def history_record(
+    *,
+    obj: models.Model,
+    action: str,
+    actor: Actor,
+    changes: dict | None = None,
+    reason: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    root: models.Model | None = None,
+) -> HistoryEntry:
+    root = root if root is not None else obj
+    return HistoryEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        root_content_type=ContentType.objects.get_for_model(root),
+        root_object_id=str(root.pk),
+        action=action,
+        changes=changes or {},
+        reason=reason or "",
+        from_state=from_state or "",
+        to_state=to_state or "",
+        actor=actor.user if actor.user_id else None,
+        actor_label=actor.label or (actor.user.get_username() if actor.user_id else "system"),
+        channel=actor.channel,
+    )
+
+
+def history_record_created(*, obj, actor: Actor, action: str, root=None, reason: str = "") -> HistoryEntry:
+    return history_record(
+        obj=obj, action=action, actor=actor, changes=diff({}, snapshot(obj)), root=root, reason=reason
+    )
+
+
+class track_changes:
+    """Context manager: snapshot before, diff after, one history row if anything changed.
+
+        with track_changes(contact, action="customers.contact.updated", actor=actor, root=customer):
+            contact.email = "x@y"; contact.save()
+    """
+
+    def __init__(self, obj, *, action: str, actor: Actor, root=None, reason: str = ""):
+        self.obj, self.action, self.actor, self.root, self.reason = obj, action, actor, root, reason
+        self.entry: HistoryEntry | None = None
+
+    def __enter__(self):
+        self.before = snapshot(self.obj)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            return False
+        changes = diff(self.before, snapshot(self.obj))
+        if changes:
+            self.entry = history_record(
+                obj=self.obj, action=self.action, actor=self.actor, changes=changes, root=self.root,
+                reason=self.reason,
+            )
+        return False

@@ -1,0 +1,224 @@
+"""Outbox services: publish, fan out to targets, deliver with retries, re-dispatch."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import parse_qsl
+
+import requests
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from bss.tmf.filtering import attribute_matches
+from bss.tmf.renderers import tmf_datetime
+
+from .models import DeliveryAttempt, Event, EventDelivery, HubSubscription
+from .registry import handler_by_path, handler_path, resource_info, subscribers_for
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)
+REDISPATCH_GRACE = timedelta(seconds=30)
+
+
+def publish(event_type: str, obj, *, payload: dict | None = None) -> Event:
+    """Write an outbox row in the caller's transaction; it is dispatched after commit."""
+    info = resource_info(obj)
+    resource_type = info.resource_type(obj) if callable(info.resource_type) else info.resource_type
+    event_uuid = uuid.uuid4()
+    body = {
+        "eventId": str(event_uuid),
+        "eventTime": tmf_datetime(timezone.now()),
+        "eventType": event_type,
+        "event": {resource_type: payload if payload is not None else info.render(obj)},
+    }
+    # Round-trip through JSON so Decimals and dates are stored as the listener will see them.
+    body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    event = Event.objects.create(
+        event_id=event_uuid, event_type=event_type, api=info.api, resource_type=resource_type,
+        resource_id=str(obj.pk), payload=body,
+    )
+    from .tasks import fan_out_task
+
+    fan_out_task.delay_on_commit(event.pk)
+    return event
+
+
+def subscription_matches(subscription: HubSubscription, event: Event) -> bool:
+    """A hub query is a query string: eventType=A,B and/or attribute filters on the event body."""
+    for key, value in parse_qsl(subscription.query or "", keep_blank_values=True):
+        if key == "eventType":
+            if event.event_type not in {v.strip() for v in value.split(",")}:
+                return False
+        elif not attribute_matches(event.payload, key, value):
+            return False
+    return True
+
+
+def event_fan_out(*, event_id: int) -> list[int]:
+    """Create one delivery per matching listener and subscriber (idempotent); return pending ids."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event_id)
+        if event.fanned_out_at is None:
+            for sub in HubSubscription.objects.filter(api=event.api, active=True):
+                if subscription_matches(sub, event):
+                    EventDelivery.objects.get_or_create(event=event, subscription=sub)
+            for fn in subscribers_for(event.event_type):
+                EventDelivery.objects.get_or_create(event=event, subscriber=handler_path(fn))
+            event.fanned_out_at = timezone.now()
+            event.save(update_fields=["fanned_out_at"])
+        return list(event.deliveries.filter(status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
+
+
+def _claim(delivery_id: int) -> bool:
+    now = timezone.now()
+    return bool(
+        EventDelivery.objects.filter(pk=delivery_id, status=EventDelivery.Status.PENDING)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(locked_until=now + LEASE)
+    )
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def _post_webhook(delivery: EventDelivery) -> int:
+    body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
+    ts = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-BSS-Event-Id": str(delivery.event.event_id),
+        "X-BSS-Event-Type": delivery.event.event_type,
+        "X-BSS-Delivery-Attempt": str(delivery.attempts + 1),
+        "X-BSS-Timestamp": ts,
+        "X-BSS-Signature": sign(delivery.subscription.secret, ts, body),
+    }
+    resp = requests.post(delivery.subscription.callback, data=body, headers=headers,
+                         timeout=settings.BSS_WEBHOOK_TIMEOUT, allow_redirects=False)
+    if not 200 <= resp.status_code < 300:
+        raise DeliveryFailed(f"listener answered HTTP {resp.status_code}", status_code=resp.status_code)
+    return resp.status_code
+
+
+class DeliveryFailed(Exception):
+    def __init__(self, message, status_code=None):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def backoff_seconds(attempts: int) -> float:
+    return min(settings.BSS_WEBHOOK_BACKOFF_MAX, settings.BSS_WEBHOOK_BACKOFF_BASE ** attempts)
+
+
+def event_delivery_attempt(*, delivery_id: int) -> float | None:
+    """Attempt one delivery; never holds a DB transaction across the network call.
+
+    Returns the delay in seconds before the next attempt, or None when nothing is left to do.
+    """
+    if not _claim(delivery_id):
+        return None  # delivered, given up, not yet due, or another worker holds it
+    delivery = EventDelivery.objects.select_related("event", "subscription").get(pk=delivery_id)
+    started = timezone.now()
+    t0 = time.monotonic()
+    status_code, error = None, ""
+    try:
+        if delivery.subscription_id:
+            status_code = _post_webhook(delivery)
+        else:
+            handler = handler_by_path(delivery.subscriber)
+            if handler is None:
+                raise DeliveryFailed(f"no subscriber {delivery.subscriber} is registered")
+            handler(delivery.event)
+    except Exception as exc:  # every failure is recorded on the attempt, then retried
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        status_code = getattr(exc, "status_code", None)
+        log.warning("event delivery %s failed: %s", delivery_id, error)
+    duration_ms = int((time.monotonic() - t0) * 1000)
+
+    with transaction.atomic():
+        delivery = EventDelivery.objects.select_for_update().get(pk=delivery_id)
+        delivery.attempts += 1
+        DeliveryAttempt.objects.create(
+            delivery=delivery, number=delivery.attempts, started_at=started, duration_ms=duration_ms,
+            success=not error, status_code=status_code, error=error,
+        )
+        delivery.locked_until = None
+        delay = None
+        if not error:
+            delivery.status = EventDelivery.Status.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.last_error = ""
+        elif delivery.attempts >= settings.BSS_WEBHOOK_MAX_ATTEMPTS:
+            delivery.status = EventDelivery.Status.FAILED
+            delivery.last_error = error
+        else:
+            delay = backoff_seconds(delivery.attempts)
+            delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+            delivery.last_error = error
+        delivery.save()
+    return delay
+
+
+def event_delivery_retry(*, delivery_id: int) -> EventDelivery:
+    """Admin action: give a failed delivery a fresh set of attempts."""
+    with transaction.atomic():
+        d = EventDelivery.objects.select_for_update().get(pk=delivery_id)
+        if d.status == EventDelivery.Status.FAILED:
+            d.status = EventDelivery.Status.PENDING
+            d.attempts = 0
+            d.next_attempt_at = None
+            d.save()
+    from .tasks import deliver_task
+
+    deliver_task.delay_on_commit(d.pk)
+    return d
+
+
+def events_redispatch() -> dict:
+    """Periodic safety net: whatever a lost broker message left behind is sent again."""
+    from .tasks import deliver_task, fan_out_task
+
+    now = timezone.now()
+    stale = now - REDISPATCH_GRACE
+    events = list(
+        Event.objects.filter(fanned_out_at__isnull=True, created_at__lt=stale).values_list("pk", flat=True)[:1000]
+    )
+    for pk in events:
+        fan_out_task.delay(pk)
+    deliveries = list(
+        EventDelivery.objects.filter(status=EventDelivery.Status.PENDING)
+        .filter(Q(next_attempt_at__isnull=True, event__fanned_out_at__lt=stale) | Q(next_attempt_at__lt=stale))
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .values_list("pk", flat=True)[:1000]
+    )
+    for pk in deliveries:
+        deliver_task.delay(pk)
+    return {"events": len(events), "deliveries": len(deliveries)}
+
+
+def hub_subscribe(*, api: str, callback: str, query: str, actor) -> HubSubscription:
+    from bss.audit.services import history_record_created
+
+    sub = HubSubscription.objects.create(api=api, callback=callback, query=query, created_by=actor.user)
+    history_record_created(obj=sub, actor=actor, action="bss.hub_subscription.created")
+    return sub
+
+
+def hub_unsubscribe(*, subscription_id: int, actor) -> None:
+    from bss.audit.services import track_changes
+
+    sub = HubSubscription.objects.select_for_update().get(pk=subscription_id)
+    with track_changes(sub, action="bss.hub_subscription.deleted", actor=actor):
+        sub.active = False
+        sub.save(update_fields=["active"])

@@ -1,0 +1,51 @@
+"""/hub: listener registration (TMF630 REST guidelines, part 'notifications')."""
+
+from django.db import transaction
+from django.http import Http404
+from rest_framework import serializers, status
+from rest_framework.response import Response
+
+from bss.actors import Actor
+from bss.events.models import HubSubscription
+from bss.events.services import hub_subscribe, hub_unsubscribe
+
+from .views import TmfViewSet
+
+
+class EventSubscriptionSerializer(serializers.Serializer):
+    id = serializers.CharField(read_only=True)
+    callback = serializers.URLField(max_length=500)
+    query = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=500)
+
+    tmf_type = "EventSubscription"
+
+    def to_representation(self, instance):
+        return {"id": str(instance.pk), "callback": instance.callback, "query": instance.query or None}
+
+
+class HubViewSet(TmfViewSet):
+    api: str = ""
+    serializer_class = EventSubscriptionSerializer
+    http_method_names = ["get", "post", "delete", "options"]
+
+    def get_queryset(self):
+        return HubSubscription.objects.filter(api=self.api, active=True)
+
+    def list(self, request, *args, **kwargs):
+        raise Http404("Listeners are registered with POST /hub and removed with DELETE /hub/{id}")
+
+    def create(self, request, *args, **kwargs):
+        data = self._validated(partial=False, forbidden=set())
+        with transaction.atomic():
+            sub = hub_subscribe(api=self.api, callback=data["callback"], query=data.get("query") or "",
+                                actor=Actor.from_request(request))
+        body = self.render(sub)
+        location = request.build_absolute_uri(request.path.rstrip("/") + f"/{sub.pk}")
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    def perform_destroy(self, obj, actor):
+        hub_unsubscribe(subscription_id=obj.pk, actor=actor)
+
+
+def hub_viewset(api_name: str) -> type[HubViewSet]:
+    return type(f"{api_name[0].upper()}{api_name[1:]}HubViewSet", (HubViewSet,), {"api": api_name})

@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from bss import views as bss_views
+from customers.tmf.urls import tmf629, tmf632
+
+api_v1 = [
+    path("", include("customers.api.urls")),
+    path("", include("bss.api.urls")),
+]
+
+urlpatterns = [
+    path("", bss_views.home, name="home"),
+    path("healthz", bss_views.healthz, name="healthz"),
+    path("accounts/login/", bss_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("csr/", include(("customers.urls_csr", "csr"))),
+    path("my/", include(("customers.urls_selfservice", "my"))),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("tmf-api/customerManagement/v4/", include((tmf629.urls, "tmf629"))),
+    path("tmf-api/party/v4/", include((tmf632.urls, "tmf632"))),
+]

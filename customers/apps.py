@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+from bss.roles import Role
+
+
+class CustomersConfig(AppConfig):
+    name = "customers"
+    verbose_name = "Customer inventory"
+
+    role_permissions = {
+        Role.ADMIN: ["customers.*"],
+        Role.CSR: ["customers.view_*", "customers.add_*", "customers.change_*"],
+        Role.SUPERVISOR: ["customers.view_*", "customers.add_*", "customers.change_*"],
+        Role.BILLING: ["customers.view_*", "customers.change_billingaccount", "customers.change_billcycle"],
+        Role.PROVISIONING: ["customers.view_*", "customers.change_product"],
+        Role.INTEGRATOR: ["customers.view_*", "customers.add_*", "customers.change_*"],
+        Role.CUSTOMER: [
+            "customers.view_customer", "customers.view_party", "customers.view_contact",
+            "customers.change_contact", "customers.add_contact", "customers.view_contactmedium",
+            "customers.view_address", "customers.change_address", "customers.view_billingaccount",
+            "customers.view_product",
+        ],
+    }
+
+    def ready(self):
+        from . import events  # noqa: F401  registers TMF event renderers

@@ -1,0 +1,127 @@
+"""Reads used by more than one caller (portal, native API, TMF API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import Address, BillingAccount, Contact, ContactMedium, Customer, Party, Product, phone_match_key
+from .scoping import visible_to
+
+
+def customer_queryset(user) -> QuerySet[Customer]:
+    qs = Customer.objects.select_related("party").prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.prefetch_related("media").select_related("postal_address")),
+        Prefetch("billing_accounts", queryset=BillingAccount.objects.only(
+            "id", "account_number", "name", "customer_id", "status")),
+    )
+    return visible_to(qs, user)
+
+
+def party_queryset(user) -> QuerySet[Party]:
+    return visible_to(Party.objects.prefetch_related("customers"), user)
+
+
+def billing_account_queryset(user) -> QuerySet[BillingAccount]:
+    return visible_to(
+        BillingAccount.objects.select_related("customer", "bill_cycle", "billing_address", "parent", "bill_contact"),
+        user,
+    )
+
+
+def contact_queryset(user) -> QuerySet[Contact]:
+    return visible_to(Contact.objects.select_related("customer", "postal_address").prefetch_related("media"), user)
+
+
+def address_queryset(user) -> QuerySet[Address]:
+    return visible_to(Address.objects.select_related("customer"), user)
+
+
+def product_queryset(user) -> QuerySet[Product]:
+    return visible_to(Product.objects.select_related("customer", "billing_account", "place"), user)
+
+
+def customer_detail(*, user, customer_id) -> Customer:
+    return customer_queryset(user).prefetch_related(
+        "addresses",
+        Prefetch("products", queryset=Product.objects.select_related("billing_account", "place")),
+        Prefetch("billing_accounts", queryset=BillingAccount.objects.select_related(
+            "bill_cycle", "billing_address", "parent")),
+        "notes__author",
+    ).get(pk=customer_id)
+
+
+# --- Identify contact (seed 002, 1.1.1.18.9.1) ------------------------------------------------
+
+@dataclass
+class SearchHit:
+    customer: Customer
+    score: int
+    matched: list[str] = field(default_factory=list)
+
+
+# Scores: exact identifiers first, then exact contact channels, then names, then addresses.
+SCORE_NUMBER, SCORE_CHANNEL, SCORE_NAME_PREFIX, SCORE_NAME, SCORE_ADDRESS = 100, 90, 70, 50, 30
+
+
+def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = True) -> list[SearchHit]:
+    """Find a customer by customer number, account number, phone, e-mail, name or a fragment of
+    an address. Each criterion is one indexed query (trigram GIN indexes on PostgreSQL serve
+    the 'contains' lookups); hits are merged and ranked by their best match."""
+    q = " ".join((q or "").split())
+    if len(q) < 2:
+        return []
+    base = visible_to(Customer.objects.all(), user)
+    if not include_closed:
+        base = base.exclude(status=Customer.Status.CLOSED)
+    hits: dict[int, SearchHit] = {}
+
+    def add(ids, score, label):
+        for cid in ids:
+            hit = hits.setdefault(cid, SearchHit(customer=None, score=0))
+            hit.score = max(hit.score, score)
+            if label not in hit.matched:
+                hit.matched.append(label)
+
+    def ids(qs):
+        return list(qs.values_list("pk", flat=True)[: limit * 2])
+
+    upper = q.upper()
+    add(ids(base.filter(customer_number=upper)), SCORE_NUMBER, "customer number")
+    add(ids(base.filter(billing_accounts__account_number=upper)), SCORE_NUMBER, "account number")
+    add(ids(base.filter(products__product_serial=q)), SCORE_NUMBER, "product serial")
+
+    if "@" in q:
+        add(ids(base.filter(contacts__media__kind=ContactMedium.Kind.EMAIL,
+                            contacts__media__match_key=q.lower())), SCORE_CHANNEL, "e-mail")
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 9 and len(digits) >= len(q.replace(" ", "").replace("+", "")) - 2:
+        add(ids(base.filter(contacts__media__match_key=phone_match_key(digits))), SCORE_CHANNEL, "phone")
+    elif len(digits) >= 6 and digits == q.replace(" ", ""):
+        add(ids(base.filter(contacts__media__match_key__contains=digits)), SCORE_CHANNEL - 10, "phone")
+
+    if not digits or len(digits) < len(q) / 2:
+        add(ids(base.filter(name__istartswith=q)), SCORE_NAME_PREFIX, "name")
+        add(ids(base.filter(name__icontains=q)), SCORE_NAME, "name")
+        words = q.split()
+        contact_q = Q()
+        for w in words:
+            contact_q &= Q(contacts__given_name__icontains=w) | Q(contacts__family_name__icontains=w)
+        add(ids(base.filter(contact_q)), SCORE_NAME, "contact name")
+    add(ids(base.filter(Q(addresses__street1__icontains=q) | Q(addresses__postcode__iexact=q)
+                        | Q(addresses__city__iexact=q))), SCORE_ADDRESS, "address")
+
+    if not hits:
+        return []
+    customers = Customer.objects.select_related("party").prefetch_related(
+        Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True).prefetch_related("media")),
+        "billing_accounts",
+    ).in_bulk(list(hits))
+    ranked = []
+    for cid, hit in hits.items():
+        hit.customer = customers[cid]
+        ranked.append(hit)
+    # Best score first; among equals, open customers before closed, then by name.
+    ranked.sort(key=lambda h: (-h.score, h.customer.status == Customer.Status.CLOSED, h.customer.name))
+    return ranked[:limit]

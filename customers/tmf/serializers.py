@@ -1,0 +1,224 @@
+"""TMF629 Customer and TMF632 Party (Individual, Organization) wire shapes over the inventory."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from bss.tmf.renderers import tmf_datetime
+from bss.tmf.serializers import RelatedRefSerializer, TimePeriodSerializer, TmfResourceSerializer, absolute_url
+
+from ..models import ContactMedium, Customer, Party
+
+# TMF mediumType (case-insensitive) -> our medium kind; "postal" means the contact's address.
+MEDIUM_TYPES = {
+    "email": ContactMedium.Kind.EMAIL, "emailaddress": ContactMedium.Kind.EMAIL,
+    "mobile": ContactMedium.Kind.MOBILE, "mobilephone": ContactMedium.Kind.MOBILE,
+    "phone": ContactMedium.Kind.PHONE, "telephone": ContactMedium.Kind.PHONE,
+    "telephonenumber": ContactMedium.Kind.PHONE, "landline": ContactMedium.Kind.PHONE,
+    "fax": ContactMedium.Kind.FAX,
+    "postaladdress": "postal", "postal": "postal", "address": "postal",
+}
+ADDRESS_KEYS = {"street1": "street1", "street2": "street2", "city": "city", "postCode": "postcode",
+                "stateOrProvince": "state_or_province", "country": "country"}
+
+
+class RelatedPartyRefSerializer(RelatedRefSerializer):
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["@referredType"].required = True
+        return fields
+
+
+class MediumCharacteristicSerializer(serializers.Serializer):
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    contactType = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    emailAddress = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    faxNumber = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    phoneNumber = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    postCode = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    socialNetworkId = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    stateOrProvince = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    street1 = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    street2 = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ContactMediumSerializer(serializers.Serializer):
+    mediumType = serializers.CharField(max_length=40)
+    preferred = serializers.BooleanField(required=False, default=False)
+    characteristic = MediumCharacteristicSerializer()
+    validFor = TimePeriodSerializer(required=False)
+
+    def validate_mediumType(self, value):
+        if value.replace("_", "").lower() not in MEDIUM_TYPES:
+            raise serializers.ValidationError(
+                f"Unsupported mediumType '{value}'; use email, mobile, phone, fax or postalAddress.")
+        return value
+
+    def validate(self, attrs):
+        kind = MEDIUM_TYPES[attrs["mediumType"].replace("_", "").lower()]
+        ch = attrs["characteristic"]
+        needed = {"postal": ("street1", "city", "postCode", "country"), ContactMedium.Kind.EMAIL: ("emailAddress",),
+                  ContactMedium.Kind.FAX: ("faxNumber",)}.get(kind, ("phoneNumber",))
+        missing = [k for k in needed if not ch.get(k)]
+        if missing:
+            raise serializers.ValidationError({"characteristic": f"{', '.join(missing)} required for "
+                                                                 f"mediumType {attrs['mediumType']}"})
+        return attrs
+
+
+class CharacteristicSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    value = serializers.JSONField()
+    valueType = serializers.CharField(required=False, max_length=50)
+
+
+def split_contact_media(items: list[dict]) -> tuple[list[dict], dict | None]:
+    """TMF contactMedium list -> (our media, postal address fields or None)."""
+    media, postal = [], None
+    for item in items:
+        kind = MEDIUM_TYPES[item["mediumType"].replace("_", "").lower()]
+        ch = item["characteristic"]
+        if kind == "postal":
+            postal = {ours: ch.get(theirs, "") for theirs, ours in ADDRESS_KEYS.items()}
+            continue
+        value = {ContactMedium.Kind.EMAIL: ch.get("emailAddress"), ContactMedium.Kind.FAX: ch.get("faxNumber")}.get(
+            kind, ch.get("phoneNumber"))
+        media.append({"kind": kind, "value": value, "preferred": item.get("preferred", False)})
+    return media, postal
+
+
+def contact_media_representation(contact) -> list[dict]:
+    if contact is None:
+        return []
+    out = []
+    for m in contact.media.all():
+        key = {ContactMedium.Kind.EMAIL: "emailAddress", ContactMedium.Kind.FAX: "faxNumber"}.get(m.kind, "phoneNumber")
+        ch = {key: m.value}
+        if key == "phoneNumber":
+            ch["contactType"] = m.kind
+        out.append({"mediumType": m.kind, "preferred": m.preferred, "characteristic": ch})
+    if contact.postal_address_id:
+        a = contact.postal_address
+        out.append({"mediumType": "postalAddress", "preferred": False, "characteristic": {
+            theirs: getattr(a, ours) for theirs, ours in ADDRESS_KEYS.items() if getattr(a, ours)}})
+    return out
+
+
+def party_href(party: Party, request=None) -> str:
+    name = "tmf632:individual-detail" if party.kind == Party.Kind.INDIVIDUAL else "tmf632:organization-detail"
+    return absolute_url(reverse(name, kwargs={"pk": party.pk}), request)
+
+
+class CustomerSerializer(TmfResourceSerializer):
+    tmf_type = "Customer"
+    url_name = "tmf629:customer-detail"
+    passthrough = ("agreement", "creditProfile", "paymentMethod", "account")
+
+    name = serializers.CharField(max_length=200)
+    status = serializers.ChoiceField(choices=Customer.Status.values, required=False)
+    statusReason = serializers.CharField(required=False, allow_blank=True, max_length=255)
+    validFor = TimePeriodSerializer(required=False)
+    engagedParty = RelatedPartyRefSerializer()
+    contactMedium = ContactMediumSerializer(many=True, required=False)
+    characteristic = CharacteristicSerializer(many=True, required=False)
+    relatedParty = RelatedPartyRefSerializer(many=True, required=False)
+
+    def represent(self, c: Customer) -> dict:
+        request = self.context.get("request")
+        if c.party_id:
+            engaged = {"id": str(c.party_id), "href": party_href(c.party, request), "name": c.party.display_name,
+                       "@referredType": "Individual" if c.party.kind == Party.Kind.INDIVIDUAL else "Organization"}
+        else:
+            engaged = c.engaged_party_ref
+        primary = next((ct for ct in c.contacts.all() if ct.is_primary), None)
+        accounts = [{"id": str(a.pk), "name": a.name, "@referredType": "BillingAccount",
+                     "href": absolute_url(reverse("api:billingaccount-detail", kwargs={"pk": a.pk}), request)}
+                    for a in c.billing_accounts.all()]
+        accounts += (c.tmf_extra or {}).get("account", [])
+        return {
+            "name": c.name,
+            "status": c.status,
+            "statusReason": c.status_reason or None,
+            "validFor": {"startDateTime": tmf_datetime(c.valid_from), "endDateTime": tmf_datetime(c.valid_to)}
+            if c.valid_from or c.valid_to else None,
+            "engagedParty": engaged,
+            "contactMedium": contact_media_representation(primary),
+            "account": accounts,
+            "characteristic": [{"name": "customerNumber", "value": c.customer_number},
+                               {"name": "segment", "value": c.segment},
+                               *[ch for ch in c.characteristics if ch.get("name") not in ("customerNumber", "segment")]],
+            "relatedParty": c.related_party_refs or [],
+        }
+
+
+class PartySerializerBase(TmfResourceSerializer):
+    status = serializers.ChoiceField(choices=Party.Status.values, required=False)
+
+    def related_customers(self, party: Party) -> list[dict]:
+        request = self.context.get("request")
+        return [{"id": str(c.pk), "name": c.name, "role": "customer", "@referredType": "Customer",
+                 "href": absolute_url(reverse("tmf629:customer-detail", kwargs={"pk": c.pk}), request)}
+                for c in party.customers.all()]
+
+
+class IndividualSerializer(PartySerializerBase):
+    tmf_type = "Individual"
+    url_name = "tmf632:individual-detail"
+    passthrough = ("aristocraticTitle", "countryOfBirth", "deathDate", "familyNamePrefix", "generation",
+                   "legalName", "location", "maritalStatus", "placeOfBirth", "preferredGivenName", "contactMedium",
+                   "creditRating", "disability", "externalReference", "individualIdentification",
+                   "languageAbility", "otherName", "partyCharacteristic", "relatedParty", "skill",
+                   "taxExemptionCertificate")
+    FIELD_MAP = {"givenName": "given_name", "familyName": "family_name", "middleName": "middle_name",
+                 "title": "title", "birthDate": "birth_date", "gender": "gender", "nationality": "nationality",
+                 "status": "status"}
+
+    givenName = serializers.CharField(max_length=100)
+    familyName = serializers.CharField(max_length=100)
+    middleName = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    birthDate = serializers.DateTimeField(required=False, allow_null=True)
+    gender = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    nationality = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    fullName = serializers.CharField(required=False, read_only=True)
+    formattedName = serializers.CharField(required=False, read_only=True)
+
+    def validate_birthDate(self, value):
+        return value.date() if value else None
+
+    def represent(self, p: Party) -> dict:
+        return {
+            "givenName": p.given_name, "familyName": p.family_name, "middleName": p.middle_name or None,
+            "title": p.title or None, "fullName": p.display_name, "formattedName": p.display_name,
+            "birthDate": f"{p.birth_date.isoformat()}T00:00:00.000Z" if p.birth_date else None,
+            "gender": p.gender or None, "nationality": p.nationality or None, "status": p.status,
+            "relatedParty": self.related_customers(p) or None,
+        }
+
+
+class OrganizationSerializer(PartySerializerBase):
+    tmf_type = "Organization"
+    url_name = "tmf632:organization-detail"
+    passthrough = ("isHeadOffice", "nameType", "contactMedium", "creditRating", "existsDuring",
+                   "externalReference", "organizationChildRelationship", "organizationParentRelationship",
+                   "otherName", "partyCharacteristic", "relatedParty", "taxExemptionCertificate")
+    FIELD_MAP = {"tradingName": "trading_name", "name": "legal_name", "organizationType": "organization_type",
+                 "isLegalEntity": "is_legal_entity", "status": "status"}
+
+    tradingName = serializers.CharField(max_length=200)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    organizationType = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    isLegalEntity = serializers.BooleanField(required=False)
+    organizationIdentification = serializers.ListField(child=serializers.DictField(), required=False)
+
+    def represent(self, p: Party) -> dict:
+        ident = [{"identificationType": "registrationNumber", "identificationId": p.registration_number}] \
+            if p.registration_number else None
+        return {
+            "tradingName": p.trading_name, "name": p.legal_name or p.trading_name,
+            "organizationType": p.organization_type or None, "isLegalEntity": p.is_legal_entity,
+            "organizationIdentification": ident, "status": p.status,
+            "relatedParty": self.related_customers(p) or None,
+        }
