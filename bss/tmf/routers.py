@@ -7,5 +7,6 @@ class TmfRouter(SimpleRouter):
     """Resource paths answer with and without a trailing slash (no redirect)."""
 
     def __init__(self, api_name: str):
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        self.trailing_slash = "/?"
         self.register("hub", hub_viewset(api_name), basename="hub")

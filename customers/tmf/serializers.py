@@ -141,8 +141,8 @@ class CustomerSerializer(TmfResourceSerializer):
             "name": c.name,
             "status": c.status,
             "statusReason": c.status_reason or None,
-            "validFor": {"startDateTime": tmf_datetime(c.valid_from), "endDateTime": tmf_datetime(c.valid_to)}
-            if c.valid_from or c.valid_to else None,
+            "validFor": {k: v for k, v in (("startDateTime", tmf_datetime(c.valid_from)),
+                                           ("endDateTime", tmf_datetime(c.valid_to))) if v} or None,
             "engagedParty": engaged,
             "contactMedium": contact_media_representation(primary),
             "account": accounts,

@@ -1,0 +1,59 @@
+import pytest
+from rest_framework.test import APIClient
+
+from bss.actors import Actor, Channel
+from bss.roles import Role
+from tests.factories import staff_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def csr(db):
+    return staff_user(Role.CSR)
+
+
+@pytest.fixture
+def supervisor(db):
+    return staff_user(Role.SUPERVISOR)
+
+
+@pytest.fixture
+def integrator(db):
+    return staff_user(Role.INTEGRATOR)
+
+
+@pytest.fixture
+def actor(csr):
+    return Actor(user=csr, channel=Channel.PORTAL, label=csr.username)
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def integrator_client(integrator):
+    client = APIClient()
+    client.force_authenticate(integrator)
+    return client
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (event fan-out) eagerly inside a test transaction."""
+    return django_capture_on_commit_callbacks
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _celery_eager():
+    """Unit tests run tasks in-process; tests/integration starts a real worker instead."""
+    from bss.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
