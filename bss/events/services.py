@@ -46,10 +46,21 @@ def publish(event_type: str, obj, *, payload: dict | None = None) -> Event:
         event_id=event_uuid, event_type=event_type, api=info.api, resource_type=resource_type,
         resource_id=str(obj.pk), payload=body,
     )
+    transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
+    return event
+
+
+def _enqueue_fan_out(event_id: int) -> None:
+    """After commit. A broker outage must not fail the caller's (committed) request: the event
+    is safe in the outbox and the periodic re-dispatch sends it once the broker is back."""
     from .tasks import fan_out_task
 
-    fan_out_task.delay_on_commit(event.pk)
-    return event
+    try:
+        fan_out_task.delay(event_id)
+    except Exception:
+        if getattr(fan_out_task.app.conf, "task_always_eager", False):
+            raise
+        log.exception("could not enqueue fan-out of event %s; the periodic re-dispatch will retry", event_id)
 
 
 def subscription_matches(subscription: HubSubscription, event: Event) -> bool:
