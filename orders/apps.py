@@ -1,7 +1,27 @@
 from django.apps import AppConfig
 
+from bss.roles import Role
+
+CATALOG_VIEW = ["orders.view_productoffering", "orders.view_productofferingprice", "orders.view_productspecification",
+                "orders.view_category", "orders.view_catalog", "orders.view_speccharacteristic",
+                "orders.view_pricealteration"]
+
 
 class OrdersConfig(AppConfig):
     """eTOM 1.1.1.5 Order Handling: catalog, feasibility, credit, customer orders (TMF620/679/622)."""
 
     name = "orders"
+
+    role_permissions = {
+        Role.ADMIN: ["orders.*"],  # catalog administrators
+        Role.SUPERVISOR: [*CATALOG_VIEW, "orders.view_feasibilityrule", "orders.view_coveragearea",
+                          "orders.*offeringqualification", "orders.view_creditcheck", "orders.add_creditcheck",
+                          "orders.review_creditcheck", "orders.view_creditpolicy"],
+        Role.CSR: [*CATALOG_VIEW, "orders.view_feasibilityrule", "orders.view_coveragearea",
+                   "orders.*offeringqualification", "orders.view_creditcheck", "orders.add_creditcheck"],
+        Role.BILLING: [*CATALOG_VIEW, "orders.view_creditcheck"],
+        Role.PROVISIONING: [*CATALOG_VIEW, "orders.view_coveragearea"],
+        Role.INTEGRATOR: [*CATALOG_VIEW, "orders.*offeringqualification", "orders.add_creditcheck",
+                          "orders.view_creditcheck"],
+        Role.CUSTOMER: [*CATALOG_VIEW, "orders.add_offeringqualification", "orders.view_offeringqualification"],
+    }

@@ -1,0 +1,11 @@
+from .catalog import (  # noqa: F401
+    Catalog,
+    Category,
+    PriceAlteration,
+    ProductOffering,
+    ProductOfferingPrice,
+    ProductSpecification,
+    SpecCharacteristic,
+)
+from .credit import BureauSimulationRule, CreditCheck, CreditPolicy  # noqa: F401
+from .feasibility import CoverageArea, FeasibilityRule, OfferingQualification  # noqa: F401

@@ -1,0 +1,200 @@
+"""Product catalog (TMF620): specifications, offerings, prices, bundles, categories."""
+
+from django.db import models
+from django.utils import timezone
+from django_fsm import FSMField, transition
+
+from bss.money import currency_field
+
+
+class LifecycleStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    RETIRED = "retired", "Retired"
+
+
+class SalesChannel(models.TextChoices):
+    PORTAL = "portal", "CSR portal"
+    SELF_SERVICE = "self_service", "Self-service"
+    API = "api", "API / partner"
+    RETAIL = "retail", "Retail shop"
+    TELESALES = "telesales", "Telesales"
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    is_root = models.BooleanField(default=True)
+    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
+                                        default=LifecycleStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Catalog(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    catalog_type = models.CharField(max_length=50, default="productCatalog")
+    categories = models.ManyToManyField(Category, blank=True, related_name="catalogs")
+    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
+                                        default=LifecycleStatus.ACTIVE)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return self.name
+
+
+class ProductSpecification(models.Model):
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    brand = models.CharField(max_length=100, blank=True)
+    version = models.CharField(max_length=20, default="1.0")
+    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
+                                        default=LifecycleStatus.ACTIVE)
+    # Order decomposition: the service specifications that realize this product.
+    service_specifications = models.ManyToManyField("service_activation.ServiceSpecification", blank=True,
+                                                    related_name="product_specifications")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SpecCharacteristic(models.Model):
+    class ValueType(models.TextChoices):
+        STRING = "string", "Text"
+        INTEGER = "integer", "Whole number"
+        DECIMAL = "decimal", "Decimal number"
+        BOOLEAN = "boolean", "Yes / no"
+
+    specification = models.ForeignKey(ProductSpecification, on_delete=models.CASCADE,
+                                      related_name="characteristics")
+    name = models.CharField(max_length=100)
+    description = models.CharField(max_length=255, blank=True)
+    value_type = models.CharField(max_length=10, choices=ValueType.choices, default=ValueType.STRING)
+    mandatory = models.BooleanField(default=False)
+    allowed_values = models.JSONField(default=list, blank=True, help_text="empty: any value of the type")
+    default_value = models.CharField(max_length=100, blank=True)
+    min_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    max_value = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+
+    class Meta:
+        ordering = ["specification", "name"]
+        constraints = [models.UniqueConstraint(fields=["specification", "name"], name="spec_char_name_uniq")]
+
+    def __str__(self):
+        return f"{self.specification.code}.{self.name}"
+
+
+class ProductOffering(models.Model):
+    LifecycleStatus = LifecycleStatus
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    version = models.CharField(max_length=20, default="1.0")
+    specification = models.ForeignKey(ProductSpecification, null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="offerings")
+    categories = models.ManyToManyField(Category, blank=True, related_name="offerings")
+    lifecycle_status = FSMField(max_length=10, choices=LifecycleStatus.choices, default=LifecycleStatus.DRAFT,
+                                protected=True)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    is_bundle = models.BooleanField(default=False)
+    bundled_offerings = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="in_bundles")
+    is_sellable = models.BooleanField(default=True, help_text="false: only sold inside a bundle")
+    sales_channels = models.JSONField(default=list, blank=True, help_text="empty: every channel")
+    customer_segments = models.JSONField(default=list, blank=True, help_text="empty: every segment")
+    delivered_by_partner = models.BooleanField(default=False)
+    partner_name = models.CharField(max_length=100, blank=True)
+    technology = models.CharField(max_length=30, blank=True, help_text="e.g. fiber, mobile, iptv (serviceability)")
+    bandwidth_mbps = models.PositiveIntegerField(null=True, blank=True)
+    requires_install_address = models.BooleanField(default=False)
+    requires_special_design = models.BooleanField(default=False, help_text="orders go to special handling")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def is_orderable(self, at=None) -> bool:
+        at = at or timezone.now()
+        return (self.lifecycle_status == LifecycleStatus.ACTIVE
+                and (self.valid_from is None or self.valid_from <= at)
+                and (self.valid_to is None or at < self.valid_to))
+
+    @transition(field=lifecycle_status, source=LifecycleStatus.DRAFT, target=LifecycleStatus.ACTIVE)
+    def launch(self):
+        pass
+
+    @transition(field=lifecycle_status, source=LifecycleStatus.ACTIVE, target=LifecycleStatus.RETIRED)
+    def retire(self):
+        pass
+
+
+class ProductOfferingPrice(models.Model):
+    class PriceType(models.TextChoices):
+        RECURRING = "recurring", "Recurring"
+        ONE_TIME = "one_time", "One-time"
+        USAGE = "usage", "Usage"
+
+    class TaxCategory(models.TextChoices):
+        STANDARD = "standard", "Standard rate"
+        REDUCED = "reduced", "Reduced rate"
+        ZERO = "zero", "Zero rate"
+        EXEMPT = "exempt", "Exempt"
+
+    offering = models.ForeignKey(ProductOffering, on_delete=models.CASCADE, related_name="prices")
+    name = models.CharField(max_length=200)
+    price_type = models.CharField(max_length=10, choices=PriceType.choices)
+    # Rated/unit prices keep sub-cent precision; invoices round once.
+    amount = models.DecimalField(max_digits=14, decimal_places=4)
+    currency = currency_field()
+    recurring_period = models.CharField(max_length=10, blank=True, default="month")
+    unit_of_measure = models.CharField(max_length=20, blank=True, help_text="usage prices: GB, minute, SMS…")
+    tax_category = models.CharField(max_length=10, choices=TaxCategory.choices, default=TaxCategory.STANDARD)
+    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
+                                        default=LifecycleStatus.ACTIVE)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["offering", "price_type", "name"]
+
+    def __str__(self):
+        return f"{self.name}: {self.amount} {self.currency}"
+
+
+class PriceAlteration(models.Model):
+    """An alteration of a price, e.g. an introductory discount for the first N periods."""
+
+    price = models.ForeignKey(ProductOfferingPrice, on_delete=models.CASCADE, related_name="alterations")
+    name = models.CharField(max_length=200)
+    percentage = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True,
+                                 help_text="fixed reduction per period")
+    duration_periods = models.PositiveSmallIntegerField(null=True, blank=True, help_text="empty: for ever")
+
+    def __str__(self):
+        return self.name
