@@ -61,6 +61,8 @@ class CoverageArea(models.Model):
 class OfferingQualification(models.Model):
     """A stored TMF679 productOfferingQualification: the request and its evaluated result."""
 
+    CUSTOMER_PATH = "customer"
+
     class State(models.TextChoices):
         DONE = "done", "Done"
         TERMINATED_WITH_ERROR = "terminatedWithError", "Terminated with error"

@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+
+from .forms_feasibility import FeasibilityRuleForm
+from .models import CoverageArea, FeasibilityRule, OfferingQualification
+
+
+@admin.register(FeasibilityRule)
+class FeasibilityRuleAdmin(AuditedAdmin):
+    form = FeasibilityRuleForm
+    list_display = ("name", "rule_type", "is_active", "priority", "range", "staff_message", "tester")
+    list_filter = ("rule_type", "is_active")
+    search_fields = ("name", "staff_message", "customer_message", "offerings__code")
+    filter_horizontal = ("offerings", "alternatives")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # switch a rule off (is_active) so its history stays meaningful
+
+    @admin.display(description="Applies to")
+    def range(self, obj):
+        codes = [o.code for o in obj.offerings.all()]
+        return ", ".join(codes) if codes else "every offering"
+
+    @admin.display(description="Test")
+    def tester(self, obj):
+        return format_html('<a href="{}?rule={}">rule tester</a>', reverse("feasibility:rule_test"), obj.pk)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("offerings")
+
+
+@admin.register(CoverageArea)
+class CoverageAreaAdmin(AuditedAdmin):
+    list_display = ("technology", "area_code", "postcode_prefix", "max_bandwidth_mbps", "is_active")
+    list_filter = ("technology", "is_active")
+    search_fields = ("area_code", "postcode_prefix")
+
+
+@admin.register(OfferingQualification)
+class OfferingQualificationAdmin(ReadOnlyAdmin):
+    list_display = ("id", "created_at", "customer", "channel", "qualification_result", "requested_by")
+    list_filter = ("qualification_result", "channel")
+    search_fields = ("customer__customer_number",)

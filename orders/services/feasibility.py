@@ -1,0 +1,257 @@
+"""Feasibility use cases: load a context in a fixed number of queries, evaluate, store.
+
+Callers: TMF679 POST productOfferingQualification, the staff qualification screen, the rule
+tester, self-service offering lists, and (later) customer order validation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from bss.actors import Actor
+from bss.audit.services import history_record
+from bss.errors import DomainValidationError
+from customers.models import Address, BillingAccount, Customer, Product
+
+from .. import feasibility as fe
+from ..models import CoverageArea, FeasibilityRule, OfferingQualification, ProductOffering, SpecCharacteristic
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def _offering_fact(o: ProductOffering, at) -> fe.Offering:
+    chars = ()
+    if o.specification_id:
+        chars = tuple(fe.CharacteristicSpec(c.name, c.value_type, c.mandatory, tuple(c.allowed_values or ()),
+                                            c.min_value, c.max_value)
+                      for c in o.specification.characteristics.all())
+    return fe.Offering(id=o.pk, code=o.code, name=o.name, orderable=o.is_orderable(at),
+                       lifecycle_status=o.lifecycle_status, sales_channels=tuple(o.sales_channels or ()),
+                       customer_segments=tuple(o.customer_segments or ()), technology=o.technology,
+                       bandwidth_mbps=o.bandwidth_mbps, requires_install_address=o.requires_install_address,
+                       characteristics=chars)
+
+
+def load_catalog(at=None) -> dict[str, fe.Offering]:
+    """Every offering, by code and by id (string), with characteristics: 3 queries."""
+    at = at or timezone.now()
+    qs = ProductOffering.objects.select_related("specification").prefetch_related(
+        Prefetch("specification__characteristics", queryset=SpecCharacteristic.objects.order_by("name")))
+    catalog = {}
+    for o in qs:
+        fact = _offering_fact(o, at)
+        catalog[o.code] = fact
+        catalog[str(o.pk)] = fact
+    return catalog
+
+
+def load_rules(catalog: dict[str, fe.Offering], *, include_inactive_ids=()) -> list[fe.Rule]:
+    """Active rules with their range and alternatives: 3 queries however many rules there are."""
+    qs = FeasibilityRule.objects.prefetch_related(
+        Prefetch("offerings", queryset=ProductOffering.objects.only("id", "code")),
+        Prefetch("alternatives", queryset=ProductOffering.objects.only("id", "code")))
+    if include_inactive_ids:
+        from django.db.models import Q
+
+        qs = qs.filter(Q(is_active=True) | Q(pk__in=include_inactive_ids))
+    else:
+        qs = qs.filter(is_active=True)
+    return [rule_fact(r, catalog) for r in qs]
+
+
+def rule_fact(r: FeasibilityRule, catalog: dict[str, fe.Offering], *, offering_codes=None,
+              alternative_codes=None) -> fe.Rule:
+    codes = offering_codes if offering_codes is not None else [o.code for o in r.offerings.all()]
+    alt = alternative_codes if alternative_codes is not None else [o.code for o in r.alternatives.all()]
+    return fe.Rule(id=r.pk or 0, name=r.name, rule_type=r.rule_type, priority=r.priority,
+                   offering_codes=frozenset(codes), segments=tuple(r.segments or ()),
+                   channels=tuple(r.channels or ()), customer_types=tuple(r.customer_types or ()),
+                   valid_from=r.valid_from, valid_to=r.valid_to, params=r.params or {},
+                   staff_message=r.staff_message, customer_message=r.customer_message,
+                   alternatives=tuple(catalog[c] for c in alt if c in catalog))
+
+
+def load_coverage() -> list[fe.Coverage]:
+    return [fe.Coverage(c.technology, c.area_code, c.postcode_prefix, c.max_bandwidth_mbps)
+            for c in CoverageArea.objects.filter(is_active=True)]
+
+
+def customer_facts(customer: Customer | None, prospect: dict | None = None) -> fe.CustomerFacts:
+    if customer is not None:
+        return fe.CustomerFacts(customer_id=customer.pk, customer_type=customer.customer_type or "individual",
+                                segment=customer.segment, status=customer.status,
+                                credit_class=customer.credit_class, since=customer.created_at)
+    p = prospect or {}
+    return fe.CustomerFacts(customer_id=None, customer_type=p.get("customer_type", "individual"),
+                            segment=p.get("segment", "residential"), status="prospect",
+                            credit_class=p.get("credit_class", "B"), since=None)
+
+
+def owned_products(customer: Customer | None, catalog: dict[str, fe.Offering]) -> list[fe.OwnedProduct]:
+    if customer is None:
+        return []
+    out = []
+    for p in Product.objects.filter(customer=customer).only("id", "offering_id", "status", "billing_account_id",
+                                                            "start_date"):
+        code = catalog[p.offering_id].code if p.offering_id in catalog else p.offering_id
+        out.append(fe.OwnedProduct(code, p.status, p.billing_account_id, p.start_date, p.pk))
+    return out
+
+
+@dataclass
+class ItemInput:
+    """One requested item, as the front doors hand it in (offering by code or id)."""
+
+    id: str
+    offering: str
+    action: str = "add"
+    characteristics: dict[str, Any] | None = None
+    quantity: int = 1
+    product_id: int | None = None
+
+
+def build_context(*, customer: Customer | None, items: list[ItemInput], channel: str,
+                  address: Address | None = None, place: fe.Place | None = None,
+                  billing_account: BillingAccount | None = None, prospect: dict | None = None,
+                  catalog: dict[str, fe.Offering] | None = None, at=None) -> fe.Context:
+    at = at or timezone.now()
+    catalog = catalog if catalog is not None else load_catalog(at)
+    products = owned_products(customer, catalog)
+    by_id = {p.product_id: p for p in products}
+    if address is not None:
+        place = fe.Place(area_code=address.area_code, postcode=address.postcode)
+    fe_items = []
+    for i in items:
+        if i.action not in ("add", "modify", "delete", "no_change"):
+            raise DomainValidationError({f"items[{i.id}].action": f"Unknown action '{i.action}'."})
+        fe_items.append(fe.Item(id=str(i.id), action=i.action, offering=catalog.get(str(i.offering)),
+                                offering_ref=str(i.offering), characteristics=dict(i.characteristics or {}),
+                                quantity=max(1, int(i.quantity or 1)),
+                                product=by_id.get(i.product_id) if i.product_id else None))
+    return fe.Context(customer=customer_facts(customer, prospect), channel=channel, place=place, items=fe_items,
+                      products=products, billing_account_id=billing_account.pk if billing_account else None,
+                      at=at, catalog={o.code: o for o in catalog.values()})
+
+
+def feasibility_evaluate(**kwargs) -> list[fe.ItemResult]:
+    """Evaluate items for a customer (or prospect): a fixed number of queries."""
+    ctx = build_context(**kwargs)
+    return fe.evaluate(ctx, load_rules({o.code: o for o in ctx.catalog.values()}), load_coverage())
+
+
+# --- storing a qualification (TMF679, staff screen) -------------------------------------------
+
+@transaction.atomic
+def qualification_create(*, actor: Actor, request_body: dict, customer: Customer | None, items: list[ItemInput],
+                         channel: str, address: Address | None = None, place: fe.Place | None = None,
+                         billing_account: BillingAccount | None = None, prospect: dict | None = None,
+                         reject_input_errors: bool = True) -> tuple[OfferingQualification, list[fe.ItemResult]]:
+    """Evaluate and store. Bad input (unknown/retired offering, invalid characteristic, missing
+    install address) raises DomainValidationError and stores nothing when reject_input_errors."""
+    results = feasibility_evaluate(customer=customer, items=items, channel=channel, address=address,
+                                   place=place, billing_account=billing_account, prospect=prospect)
+    if reject_input_errors:
+        errors = {f"item {r.item_id}": [e.staff_message for e in r.input_errors] for r in results if r.input_errors}
+        if errors:
+            raise DomainValidationError(errors, message="The qualification request has invalid items")
+    overall = "qualified" if all(r.feasible for r in results) else "unqualified"
+    poq = OfferingQualification.objects.create(
+        customer=customer, channel=channel, qualification_result=overall, request=request_body,
+        result=[r.as_dict() for r in results], requested_by=actor.user if actor.user_id else None)
+    history_record(obj=poq, action="orders.offering_qualification.created", actor=actor,
+                   changes={"qualification_result": [None, overall]}, root=customer or poq)
+    return poq, results
+
+
+def offerings_available_to(*, customer: Customer, channel: str, address: Address | None = None) -> list[dict]:
+    """Self-service: the sellable offerings this customer qualifies for, with customer-facing text.
+    One evaluation for all offerings (each as a separate 'add' item), so still a fixed query count."""
+    catalog = load_catalog()
+    candidates = [o for code, o in catalog.items() if code == o.code and o.orderable]
+    sellable = set(ProductOffering.objects.filter(is_sellable=True).values_list("code", flat=True))
+    items = [ItemInput(id=o.code, offering=o.code) for o in candidates if o.code in sellable]
+    ctx = build_context(customer=customer, items=items, channel=channel, address=address, catalog=catalog)
+    # Each offering is judged on its own, not as if all were ordered together.
+    rules, coverage, out = load_rules(catalog), load_coverage(), []
+    for item in ctx.items:
+        single = fe.Context(**{**ctx.__dict__, "items": [item]})
+        result = fe.evaluate(single, rules, coverage)[0]
+        # Options still to be chosen do not hide an offer; a rule that refuses does.
+        blocking = [r for r in result.reasons if r.code not in ("missing_characteristic",)]
+        if not blocking:
+            out.append({"code": item.offering.code, "name": item.offering.name,
+                        "needs_address": item.offering.requires_install_address})
+    return out
+
+
+# --- rule tester (seed 000: misconfigured application ranges) ---------------------------------
+
+@dataclass
+class RuleTestOutcome:
+    before: list[fe.ItemResult]
+    after: list[fe.ItemResult]
+    rule_id: int | None
+
+    def changed_items(self) -> list[str]:
+        return [b.item_id for b, a in zip(self.before, self.after, strict=True) if b.feasible != a.feasible
+                or [r.code for r in b.reasons] != [r.code for r in a.reasons]]
+
+
+def feasibility_rule_test(*, candidate: FeasibilityRule | None, offering_codes: list[str] | None,
+                          alternative_codes: list[str] | None, customer: Customer | None, items: list[ItemInput],
+                          channel: str, address: Address | None = None, place: fe.Place | None = None,
+                          prospect: dict | None = None) -> RuleTestOutcome:
+    """Evaluate the same order with the rules as saved ("before") and with one rule replaced by
+    an edited, unsaved version ("after"); nothing is stored. A candidate without a pk is a new
+    rule being drafted; an inactive candidate shows what switching the rule off would do."""
+    if candidate is not None:
+        errors = fe.validate_params(candidate.rule_type, candidate.params)
+        if errors:
+            raise DomainValidationError({f"params.{k}": v for k, v in errors.items()})
+    ctx = build_context(customer=customer, items=items, channel=channel, address=address, place=place,
+                        prospect=prospect)
+    catalog = ctx.catalog
+    saved = load_rules(catalog)
+    coverage = load_coverage()
+    before = fe.evaluate(ctx, saved, coverage)
+    edited = [r for r in saved if candidate is None or r.id != candidate.pk]
+    if candidate is not None and candidate.is_active:
+        edited.append(rule_fact(candidate, catalog, offering_codes=offering_codes or [],
+                                alternative_codes=alternative_codes or []))
+    after = fe.evaluate(ctx, edited, coverage)
+    return RuleTestOutcome(before=before, after=after, rule_id=candidate.pk if candidate else None)
+
+
+@transaction.atomic
+def feasibility_rule_save(*, rule: FeasibilityRule, offerings, alternatives, actor: Actor) -> FeasibilityRule:
+    """Create or update a rule after validating its parameters; history either way."""
+    from bss.audit.services import history_record_created, snapshot, diff
+
+    errors = fe.validate_params(rule.rule_type, rule.params)
+    if errors:
+        raise DomainValidationError({f"params.{k}": v for k, v in errors.items()})
+    if not rule.staff_message.strip():
+        raise DomainValidationError({"staff_message": "Staff need an explanation when this rule refuses."})
+    if rule.pk:
+        before = snapshot(FeasibilityRule.objects.select_for_update().get(pk=rule.pk))
+        before_range = sorted(FeasibilityRule.objects.get(pk=rule.pk).offerings.values_list("code", flat=True))
+        rule.save()
+        rule.offerings.set(offerings)
+        rule.alternatives.set(alternatives)
+        changes = diff(before, snapshot(rule))
+        after_range = sorted(o.code for o in offerings)
+        if before_range != after_range:
+            changes["offerings"] = [before_range, after_range]
+        if changes:
+            history_record(obj=rule, action="orders.feasibility_rule.updated", actor=actor, changes=changes)
+    else:
+        rule.save()
+        rule.offerings.set(offerings)
+        rule.alternatives.set(alternatives)
+        history_record_created(obj=rule, actor=actor, action="orders.feasibility_rule.created")
+    return rule
