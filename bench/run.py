@@ -14,7 +14,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bss.settings")
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("which", nargs="*", default=["search"])
+    parser.add_argument("which", nargs="*", default=["search", "feasibility"])
     parser.add_argument("--n", type=int, default=100_000)
     args = parser.parse_args()
     import django
@@ -32,6 +32,14 @@ def main():
         print("| case | query | hits | median ms | SQL queries |\n|---|---|---|---|---|")
         for r in run(args.n):
             print(f"| {r['case']} | `{r['query']}` | {r['hits']} | {r['median_ms']:.1f} | {r['queries']} |")
+
+    if "feasibility" in args.which:
+        from bench.bench_feasibility import run as run_feasibility
+
+        r = run_feasibility()
+        print("\n### Feasibility: 10 items against 200 rules\n")
+        print("| items | rules | rule evaluations traced | SQL queries | median ms |\n|---|---|---|---|---|")
+        print(f"| {r['items']} | {r['rules']} | {r['traced']} | {r['queries']} | {r['median_ms']:.1f} |")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,141 @@
+"""TMF679 productOfferingQualification: synchronous evaluation, shapes, errors, scoping."""
+
+import json
+
+import pytest
+
+from orders.models import OfferingQualification
+from tests.factories import AddressFactory, CustomerFactory, customer_user
+from tests.orders.feasibility_fixtures import catalog  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+URL = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
+SPEC = "/work/shared/tmf/specs/TMF679-ProductOfferingQualification-v4.0.0.swagger.json"
+
+
+def body(customer=None, address=None, items=(("1", "fiber-500"),), **extra):
+    b = {"provideAlternative": True, "provideUnavailabilityReason": True,
+         "productOfferingQualificationItem": [{"id": i, "action": "add", "productOffering": {"id": code}}
+                                              for i, code in items], **extra}
+    if customer is not None:
+        b["relatedParty"] = [{"id": str(customer.pk), "role": "customer", "@referredType": "Customer"}]
+    if address is not None:
+        b["place"] = [{"id": str(address.pk), "role": "installationAddress", "@referredType": "GeographicAddress"}]
+    return b
+
+
+@pytest.fixture
+def dublin(catalog):
+    c = CustomerFactory(status="active")
+    return c, AddressFactory(customer=c, area_code="DUB01")
+
+
+def test_qualified_request_returns_201_with_tmf_shape(integrator_client, dublin):
+    customer, address = dublin
+    r = integrator_client.post(URL, body(customer, address), format="json")
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert r["Location"] == data["href"] and data["href"].endswith(f"/productOfferingQualification/{data['id']}")
+    assert data["@type"] == "ProductOfferingQualification"
+    assert data["state"] == "done" and data["qualificationResult"] == "qualified"
+    assert data["productOfferingQualificationDate"].endswith("Z")
+    [item] = data["productOfferingQualificationItem"]
+    assert item["qualificationItemResult"] == "qualified" and item["productOffering"]["id"] == "fiber-500"
+    spec = json.load(open(SPEC))["definitions"]
+    assert set(data) - {"href", "id"} <= set(spec["ProductOfferingQualification"]["properties"])
+    assert set(item) <= set(spec["ProductOfferingQualificationItem"]["properties"])
+
+
+def test_unqualified_item_has_reasons_and_alternatives(integrator_client, dublin):
+    customer, address = dublin
+    r = integrator_client.post(URL, body(customer, address, items=(("1", "iptv-addon"),)), format="json")
+    assert r.status_code == 201
+    data = r.json()
+    assert data["qualificationResult"] == "unqualified"
+    [item] = data["productOfferingQualificationItem"]
+    assert item["qualificationItemResult"] == "alternate"
+    assert item["eligibilityUnavailabilityReason"][0]["code"] == "prerequisite"
+    assert "prerequisite says no" in item["eligibilityUnavailabilityReason"][0]["label"]  # staff wording
+    assert item["alternateProductOfferingProposal"][0]["alternateProductOffering"]["id"] == "fiber-500-tv"
+
+
+def test_provide_flags_trim_the_answer(integrator_client, dublin):
+    customer, address = dublin
+    r = integrator_client.post(URL, body(customer, address, items=(("1", "iptv-addon"), ("2", "mobile-s")),
+                                         provideAlternative=False, provideUnavailabilityReason=False), format="json")
+    items = {i["id"]: i for i in r.json()["productOfferingQualificationItem"]}
+    assert items["1"]["qualificationItemResult"] == "unqualified"
+    assert "eligibilityUnavailabilityReason" not in items["1"]
+    assert "alternateProductOfferingProposal" not in items["1"]
+    r = integrator_client.post(URL, body(customer, address, items=(("1", "iptv-addon"), ("2", "mobile-s")),
+                                         provideOnlyAvailable=True), format="json")
+    assert [i["id"] for i in r.json()["productOfferingQualificationItem"]] == ["2"]
+
+
+def test_place_by_value_and_prospect_without_customer(integrator_client, catalog):
+    b = body(items=(("1", "fiber-500"),), place=[{"role": "installationAddress", "areaCode": "GAL01"}])
+    r = integrator_client.post(URL, b, format="json")
+    assert r.status_code == 201
+    item = r.json()["productOfferingQualificationItem"][0]
+    assert item["qualificationItemResult"] == "alternate"  # GAL01 tops out at 100 Mb/s
+    assert item["alternateProductOfferingProposal"][0]["alternateProductOffering"]["id"] == "fiber-100"
+    assert OfferingQualification.objects.get().customer is None
+
+
+@pytest.mark.parametrize("payload,fragment", [
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "no-such"}}]}, "no-such"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-classic"}}]}, "retired"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "fiber-100"}}]}, "install address"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "fiber-100"}, "product": {
+        "productCharacteristic": [{"name": "install_type", "value": "drone"}]}}],
+      "place": [{"role": "installationAddress", "areaCode": "DUB01"}]}, "install_type must be one of"),
+    ({"productOfferingQualificationItem": []}, "productOfferingQualificationItem"),
+    ({"productOfferingQualificationItem": [{"id": "1"}]}, "productOffering"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-s"}}], "state": "done"},
+     "Read-only"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-s"}}], "colour": "red"},
+     "Unknown attribute"),
+    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-s"}}],
+      "place": [{"role": "installationAddress"}]}, "postcode"),
+])
+def test_bad_input_is_4xx_with_reasons_and_nothing_stored(integrator_client, catalog, payload, fragment):
+    r = integrator_client.post(URL, payload, format="json")
+    assert r.status_code == 400, r.content
+    err = r.json()
+    assert err["@type"] == "Error" and err["status"] == "400"
+    assert fragment in err["message"]
+    assert OfferingQualification.objects.count() == 0
+
+
+def test_get_list_and_retrieve_stored_qualifications(integrator_client, dublin):
+    customer, address = dublin
+    first = integrator_client.post(URL, body(customer, address), format="json").json()
+    integrator_client.post(URL, body(customer, address, items=(("1", "iptv-addon"),)), format="json")
+    r = integrator_client.get(URL + "?qualificationResult=unqualified")
+    assert r["X-Total-Count"] == "1" and r.json()[0]["qualificationResult"] == "unqualified"
+    r = integrator_client.get(f"{URL}/{first['id']}?fields=qualificationResult")
+    assert r.json() == {"id": first["id"], "href": first["href"], "qualificationResult": "qualified"}
+    assert integrator_client.get(f"{URL}/99999").status_code == 404
+
+
+def test_customer_user_qualifies_for_themself_with_customer_wording(api_client, dublin):
+    customer, address = dublin
+    other = CustomerFactory()
+    user = customer_user(customer)
+    api_client.force_authenticate(user)
+    # Naming another customer does not evaluate (or reveal) that customer's data.
+    r = api_client.post(URL, body(other, None, items=(("1", "iptv-addon"),)), format="json")
+    assert r.status_code == 201
+    poq = OfferingQualification.objects.get(pk=r.json()["id"])
+    assert poq.customer == customer and poq.channel == "self_service"
+    item = r.json()["productOfferingQualificationItem"][0]
+    assert item["eligibilityUnavailabilityReason"][0]["label"] == "TV needs broadband."
+    # And only sees their own stored qualifications.
+    OfferingQualification.objects.create(customer=other, qualification_result="qualified", request={}, result=[])
+    ids = [x["id"] for x in api_client.get(URL).json()]
+    assert ids == [str(poq.pk)]
+
+
+def test_unauthenticated_is_refused_with_tmf_error(api_client, catalog):
+    r = api_client.post(URL, body(), format="json")
+    assert r.status_code in (401, 403) and r.json()["@type"] == "Error"
