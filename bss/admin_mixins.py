@@ -6,7 +6,8 @@ from django.template.response import TemplateResponse
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.audit.services import history_record_created, track_changes
-from bss.errors import ApplicationError
+from bss.errors import ApplicationError, DomainValidationError
+from bss.portal import add_service_errors
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -27,7 +28,11 @@ class AuditedAdmin(admin.ModelAdmin):
             before = type(obj).objects.get(pk=obj.pk)
             with track_changes(before, action=code, actor=self.actor(request), root=self._root(obj)):
                 for field in obj._meta.concrete_fields:
-                    setattr(before, field.attname, getattr(obj, field.attname))
+                    # Only what the form changed: lifecycle (FSM) fields are protected and are
+                    # changed by transitions (admin actions), never by assignment.
+                    value = getattr(obj, field.attname)
+                    if getattr(before, field.attname) != value:
+                        setattr(before, field.attname, value)
                 super().save_model(request, before, form, change)
         else:
             super().save_model(request, obj, form, change)
@@ -35,6 +40,29 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing customer-facing is hard-deleted; close it instead
+
+    def service_check(self, request, obj, data: dict, change: bool) -> None:
+        """Override to run a service's business rules on the form's cleaned data (raise
+        ApplicationError); the admin form then shows them instead of failing on save."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        model_admin = self
+
+        class ServiceCheckedForm(form_class):
+            def clean(self):
+                data = super().clean()
+                if not self._errors:
+                    try:
+                        model_admin.service_check(request, obj, data, change)
+                    except DomainValidationError as e:
+                        add_service_errors(self, e)
+                    except ApplicationError as e:
+                        self.add_error(None, e.message)
+                return data
+
+        ServiceCheckedForm.__name__ = form_class.__name__
+        return ServiceCheckedForm
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib import admin
 
 from bss.admin_mixins import AuditedAdmin
@@ -131,6 +133,14 @@ class BillingAccountAdmin(AuditedAdmin):
     readonly_fields = ("account_number", "status", "created_at", "updated_at")
     raw_id_fields = ("customer", "parent", "billing_address", "bill_contact")
     actions = ["suspend", "resume", "close"]
+
+    def service_check(self, request, obj, data, change):
+        if data.get("customer") is None:
+            return
+        services.billing_account_check(
+            customer=data["customer"], billing_address=data.get("billing_address"), bill_cycle=data.get("bill_cycle"),
+            parent=data.get("parent"), credit_limit=data.get("credit_limit") or Decimal("0"),
+            account=obj if change else None, bill_contact=data.get("bill_contact"))
 
     def save_model(self, request, obj, form, change):
         if change:

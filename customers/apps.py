@@ -13,7 +13,9 @@ class CustomersConfig(AppConfig):
         Role.SUPERVISOR: ["customers.view_*", "customers.add_*", "customers.change_*"],
         Role.BILLING: ["customers.view_*", "customers.change_billingaccount", "customers.change_billcycle"],
         Role.PROVISIONING: ["customers.view_*", "customers.change_product"],
-        Role.INTEGRATOR: ["customers.view_*", "customers.add_*", "customers.change_*"],
+        # TMF DELETE on customer/party closes the record (never a hard delete): delete_* grants it.
+        Role.INTEGRATOR: ["customers.view_*", "customers.add_*", "customers.change_*", "customers.delete_customer",
+                          "customers.delete_party"],
         Role.CUSTOMER: [
             "customers.view_customer", "customers.view_party", "customers.view_contact",
             "customers.change_contact", "customers.add_contact", "customers.view_contactmedium",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -10,9 +11,13 @@ from .models import Address, BillingAccount, Contact, ContactMedium, Customer, P
 from .scoping import visible_to
 
 
+def _contacts_prefetch() -> Prefetch:
+    return Prefetch("contacts", queryset=Contact.objects.prefetch_related("media").select_related("postal_address"))
+
+
 def customer_queryset(user) -> QuerySet[Customer]:
     qs = Customer.objects.select_related("party").prefetch_related(
-        Prefetch("contacts", queryset=Contact.objects.prefetch_related("media").select_related("postal_address")),
+        _contacts_prefetch(),
         Prefetch("billing_accounts", queryset=BillingAccount.objects.only(
             "id", "account_number", "name", "customer_id", "status")),
     )
@@ -43,13 +48,17 @@ def product_queryset(user) -> QuerySet[Product]:
 
 
 def customer_detail(*, user, customer_id) -> Customer:
-    return customer_queryset(user).prefetch_related(
+    # Its own prefetches: the full billing accounts replace customer_queryset's slim ones
+    # (the same lookup twice with different querysets is an error).
+    qs = Customer.objects.select_related("party").prefetch_related(
+        _contacts_prefetch(),
         "addresses",
         Prefetch("products", queryset=Product.objects.select_related("billing_account", "place")),
         Prefetch("billing_accounts", queryset=BillingAccount.objects.select_related(
             "bill_cycle", "billing_address", "parent")),
         "notes__author",
-    ).get(pk=customer_id)
+    )
+    return visible_to(qs, user).get(pk=customer_id)
 
 
 # --- Identify contact (seed 002, 1.1.1.18.9.1) ------------------------------------------------
@@ -63,6 +72,7 @@ class SearchHit:
 
 # Scores: exact identifiers first, then exact contact channels, then names, then addresses.
 SCORE_NUMBER, SCORE_CHANNEL, SCORE_NAME_PREFIX, SCORE_NAME, SCORE_ADDRESS = 100, 90, 70, 50, 30
+PHONE_CHARS = re.compile(r"[\d\s+()./-]+")
 
 
 def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = True) -> list[SearchHit]:
@@ -85,7 +95,9 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
                 hit.matched.append(label)
 
     def ids(qs):
-        return list(qs.values_list("pk", flat=True)[: limit * 2])
+        # distinct: a join (contacts, addresses, media) gives one row per match, and one customer
+        # with many matching rows must not fill the window and hide the others.
+        return list(qs.order_by().values_list("pk", flat=True).distinct()[: limit * 2])
 
     upper = q.upper()
     add(ids(base.filter(customer_number=upper)), SCORE_NUMBER, "customer number")
@@ -96,9 +108,11 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
         add(ids(base.filter(contacts__media__kind=ContactMedium.Kind.EMAIL,
                             contacts__media__match_key=q.lower())), SCORE_CHANNEL, "e-mail")
     digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 9 and len(digits) >= len(q.replace(" ", "").replace("+", "")) - 2:
+    # A phone number as people write it: digits with spaces, +, dashes, dots, slashes, brackets.
+    looks_like_phone = PHONE_CHARS.fullmatch(q) is not None
+    if len(digits) >= 9 and looks_like_phone:
         add(ids(base.filter(contacts__media__match_key=phone_match_key(digits))), SCORE_CHANNEL, "phone")
-    elif len(digits) >= 6 and digits == q.replace(" ", ""):
+    elif len(digits) >= 6 and looks_like_phone:
         add(ids(base.filter(contacts__media__match_key__contains=digits)), SCORE_CHANNEL - 10, "phone")
 
     if not digits or len(digits) < len(q) / 2:

@@ -216,17 +216,26 @@ def _media_text(contact: Contact) -> str:
     return ", ".join(f"{m.kind}:{m.value}" for m in contact.media.order_by("kind", "value"))
 
 
+def _postal_address_check(customer_id: int, address: Address | None) -> None:
+    if address is not None and address.customer_id not in (None, customer_id):
+        raise DomainValidationError({"postal_address": "The address belongs to another customer."})
+
+
 @transaction.atomic
 def contact_create(*, customer: Customer, actor: Actor, media: list[dict], is_primary: bool = False,
                    **data) -> Contact:
     """Develop contact: mandatory details validated, at least one reachable channel."""
     if not data.get("family_name"):
         raise DomainValidationError({"family_name": "This field is required."})
+    _postal_address_check(customer.pk, data.get("postal_address"))
     media = _media_validate(media, require_reachable=True, postal=bool(data.get("postal_address")))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     has_primary = customer.contacts.filter(is_primary=True).exists()
     if is_primary and has_primary:
-        customer.contacts.filter(is_primary=True).update(is_primary=False)
+        for other in customer.contacts.filter(is_primary=True):
+            with track_changes(other, action="customers.contact.updated", actor=actor, root=customer):
+                other.is_primary = False
+                other.save()
     contact = Contact.objects.create(customer=customer, is_primary=is_primary or not has_primary, **data)
     _media_replace(contact, media)
     history_record(obj=contact, action="customers.contact.created", actor=actor, root=customer,
@@ -244,6 +253,12 @@ def contact_update(*, contact: Contact, actor: Actor, media: list[dict] | None =
             setattr(contact, key, value)
         if not contact.family_name:
             raise DomainValidationError({"family_name": "This field is required."})
+        if "postal_address" in data:
+            _postal_address_check(contact.customer_id, contact.postal_address)
+        if media is None and "postal_address" in data:
+            # dropping the postal address must not leave the contact unreachable
+            _media_validate([{"kind": m.kind, "value": m.value} for m in contact.media.all()],
+                            require_reachable=True, postal=bool(contact.postal_address_id))
         if media is not None:
             media = _media_validate(media, require_reachable=True, postal=bool(contact.postal_address_id))
         contact.save()
@@ -276,32 +291,52 @@ def contact_make_primary(*, contact: Contact, actor: Actor) -> Contact:
 
 # --- Billing accounts ------------------------------------------------------------------------
 
+def _account_terms_errors(*, bill_cycle, credit_limit) -> dict:
+    errors = {}
+    if bill_cycle is None:
+        errors["bill_cycle"] = "Choose a bill cycle."
+    if not isinstance(credit_limit, Decimal) or credit_limit < 0:
+        errors["credit_limit"] = "The credit limit is a non-negative amount."
+    return errors
+
+
+def billing_account_check(
+    *, customer: Customer, billing_address: Address | None, bill_cycle: BillCycle | None,
+    parent: BillingAccount | None = None, credit_limit: Decimal = Decimal("0"), account: BillingAccount | None = None,
+    bill_contact: Contact | None = None,
+) -> None:
+    """The rules a billing account obeys; forms (e.g. admin) call it to show them before saving.
+    ``account`` is the account being changed (None for a new one)."""
+    errors = _account_terms_errors(bill_cycle=bill_cycle, credit_limit=credit_limit)
+    if billing_address is None:
+        errors["billing_address"] = "A billing account needs a billing address."
+    elif billing_address.customer_id not in (None, customer.pk):
+        errors["billing_address"] = "The billing address belongs to another customer."
+    if bill_contact is not None and bill_contact.customer_id != customer.pk:
+        errors["bill_contact"] = "The bill contact belongs to another customer."
+    if parent is not None:
+        if customer.customer_type != "organization":
+            errors["parent"] = "Only business customers have account hierarchies."
+        elif parent.customer_id != customer.pk:
+            errors["parent"] = "The parent account must belong to the same customer."
+        elif account is not None and parent.pk == account.pk:
+            errors["parent"] = "An account cannot roll up to itself."
+        elif parent.status == BillingAccount.Status.CLOSED:
+            errors["parent"] = "The parent account is closed."
+    if account is None and customer.status == Customer.Status.CLOSED:
+        raise BusinessRuleViolation("A closed customer cannot get a new billing account.")
+    if errors:
+        raise DomainValidationError(errors)
+
+
 @transaction.atomic
 def billing_account_create(
     *, customer: Customer, actor: Actor, billing_address: Address | None, bill_cycle: BillCycle | None,
     name: str = "", parent: BillingAccount | None = None, currency: str = "EUR",
     credit_limit: Decimal = Decimal("0"), **data,
 ) -> BillingAccount:
-    errors = {}
-    if billing_address is None:
-        errors["billing_address"] = "A billing account needs a billing address."
-    elif billing_address.customer_id not in (None, customer.pk):
-        errors["billing_address"] = "The billing address belongs to another customer."
-    if bill_cycle is None:
-        errors["bill_cycle"] = "Choose a bill cycle."
-    if not isinstance(credit_limit, Decimal) or credit_limit < 0:
-        errors["credit_limit"] = "The credit limit is a non-negative amount."
-    if parent is not None:
-        if customer.customer_type != "organization":
-            errors["parent"] = "Only business customers have account hierarchies."
-        elif parent.customer_id != customer.pk:
-            errors["parent"] = "The parent account must belong to the same customer."
-        elif parent.status == BillingAccount.Status.CLOSED:
-            errors["parent"] = "The parent account is closed."
-    if customer.status == Customer.Status.CLOSED:
-        raise BusinessRuleViolation("A closed customer cannot get a new billing account.")
-    if errors:
-        raise DomainValidationError(errors)
+    billing_account_check(customer=customer, billing_address=billing_address, bill_cycle=bill_cycle, parent=parent,
+                          credit_limit=credit_limit, bill_contact=data.get("bill_contact"))
     account = BillingAccount.objects.create(
         account_number=next_number("billing_account", prefix="BA"), customer=customer,
         name=name or customer.name, parent=parent, bill_cycle=bill_cycle, currency=currency,
@@ -318,10 +353,16 @@ def billing_account_update(*, account: BillingAccount, actor: Actor, **data) -> 
     if "credit_limit" in data and (not isinstance(data["credit_limit"], Decimal) or data["credit_limit"] < 0):
         raise DomainValidationError({"credit_limit": "The credit limit is a non-negative amount."})
     with track_changes(account, action="customers.billing_account.updated", actor=actor, root=account.customer):
+        before = (account.billing_address_id, account.parent_id, account.bill_contact_id)
         for key, value in data.items():
             setattr(account, key, value)
         if account.billing_address_id is None:
             raise DomainValidationError({"billing_address": "A billing account needs a billing address."})
+        if (account.billing_address_id, account.parent_id, account.bill_contact_id) != before:
+            billing_account_check(customer=account.customer, billing_address=account.billing_address,
+                                  bill_cycle=account.bill_cycle, parent=account.parent,
+                                  credit_limit=account.credit_limit, account=account,
+                                  bill_contact=account.bill_contact)
         account.save()
     return account
 
@@ -412,6 +453,10 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
     for f in ("given_name", "family_name"):
         if not contact.get(f):
             errors[f"contact.{f}"] = ["This field is required."]
+    if account is not None:
+        terms = _account_terms_errors(bill_cycle=account.get("bill_cycle"),
+                                      credit_limit=account.get("credit_limit", Decimal("0")))
+        errors.update({f"account.{k}": v for k, v in terms.items()})
     if errors:
         raise DomainValidationError(errors)
     p = party_create(kind=kind, actor=actor, **party)
@@ -419,5 +464,8 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
     addr = address_create(customer=c, actor=actor, **address)
     contact_create(customer=c, actor=actor, media=media, is_primary=True, postal_address=addr, **contact)
     if account is not None:
-        billing_account_create(customer=c, actor=actor, billing_address=addr, **account)
+        try:
+            billing_account_create(customer=c, actor=actor, billing_address=addr, **account)
+        except DomainValidationError as e:
+            raise DomainValidationError({f"account.{k}": v for k, v in e.field_errors.items()})
     return c

@@ -13,7 +13,7 @@ from bss.portal import add_service_errors, staff_required
 
 from . import selectors, services
 from .forms import AddressForm, BillingAccountForm, ContactForm, NoteForm, OnboardForm, SearchForm, StatusForm
-from .models import Contact, Customer
+from .models import Customer
 
 
 def _actor(request):

@@ -54,6 +54,11 @@ def _celery_eager():
     """Unit tests run tasks in-process; tests/integration starts a real worker instead."""
     from bss.celery import app
 
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
+    set_eager(app, True)
     yield
+
+
+def set_eager(app, eager: bool) -> None:
+    """Both spellings: the Django-namespaced key loaded from settings wins over the plain one."""
+    app.conf.update(task_always_eager=eager, CELERY_TASK_ALWAYS_EAGER=eager,
+                    task_eager_propagates=True, CELERY_TASK_EAGER_PROPAGATES=True)

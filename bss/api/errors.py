@@ -20,7 +20,8 @@ def _flatten(detail, prefix="") -> list[str]:
         out = []
         for key, value in detail.items():
             name = f"{prefix}.{key}" if prefix else str(key)
-            out += _flatten(value, "" if key == "non_field_errors" else name)
+            # An object-level error of a nested attribute still names that attribute.
+            out += _flatten(value, prefix if key == "non_field_errors" else name)
         return out
     if isinstance(detail, list):
         out = []

@@ -70,5 +70,7 @@ class HistoryEntry(models.Model):
         if self.from_state or self.to_state:
             parts.append(f"{self.from_state or '—'} → {self.to_state}")
         for field, (old, new) in sorted(self.changes.items()):
+            if (old, new) == (self.from_state or None, self.to_state) or [old, new] == [self.from_state, self.to_state]:
+                continue  # the state change is already shown as "from → to"
             parts.append(f"{field}: {old!s} → {new!s}" if old not in (None, "") else f"{field}: {new!s}")
         return "; ".join(parts)

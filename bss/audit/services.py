@@ -68,10 +68,13 @@ def history_record(
     )
 
 
+def initial_values(obj) -> dict:
+    """The values a new object was created with, empty ones left out: {field: [None, value]}."""
+    return {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [], {})}
+
+
 def history_record_created(*, obj, actor: Actor, action: str, root=None, reason: str = "") -> HistoryEntry:
-    return history_record(
-        obj=obj, action=action, actor=actor, changes=diff({}, snapshot(obj)), root=root, reason=reason
-    )
+    return history_record(obj=obj, action=action, actor=actor, changes=initial_values(obj), root=root, reason=reason)
 
 
 class track_changes:

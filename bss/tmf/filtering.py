@@ -61,12 +61,12 @@ def select_fields(data: dict, fields: list[str] | None) -> dict:
 
 
 def _values_at(data, parts: list[str]):
-    if not parts:
-        yield data
-        return
-    if isinstance(data, list):
+    if isinstance(data, list):  # arrays anywhere on the path, including arrays of plain values
         for item in data:
             yield from _values_at(item, parts)
+        return
+    if not parts:
+        yield data
         return
     if isinstance(data, dict) and parts[0] in data:
         yield from _values_at(data[parts[0]], parts[1:])
@@ -81,10 +81,13 @@ def string_form(value) -> str:
 
 
 def _comparable(text: str):
-    dt = parse_datetime(text)
+    try:  # well-formed but impossible dates (2026-02-30) raise ValueError
+        dt = parse_datetime(text)
+        d = None if dt is not None else parse_date(text)
+    except ValueError:
+        return None
     if dt is not None:
         return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    d = parse_date(text)
     if d is not None:
         return datetime(d.year, d.month, d.day, tzinfo=UTC)
     try:

@@ -28,6 +28,9 @@ class TmfErrorMiddleware:
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             return error_response(response.status_code, _plain_message(response))
+        if not response.has_header("Content-Type"):
+            # DRF drops the header on empty bodies (204, HEAD); TMF clients expect it on every response.
+            response["Content-Type"] = "application/json"
         return response
 
     def process_exception(self, request, exception):

@@ -46,8 +46,9 @@ class RelatedRefSerializer(serializers.Serializer):
         return fields
 
     def to_internal_value(self, data):
-        return {k: v for k, v in data.items() if k in self.fields} if isinstance(data, dict) else super(
-        ).to_internal_value(data)
+        # Validated like any nested object (mandatory id / @referredType, types); attributes
+        # outside the reference's schema are dropped. The reference is then kept as sent.
+        return dict(super().to_internal_value(data))
 
 
 class TmfResourceSerializer(serializers.Serializer):

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import operator
+import re
+from datetime import UTC, datetime, timedelta
+from functools import reduce
+
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Q
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from rest_framework import status, viewsets
 from rest_framework.exceptions import MethodNotAllowed, ParseError
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -19,13 +27,79 @@ from .parsers import MergePatchJSONParser
 from .renderers import TmfJSONRenderer
 
 ALWAYS_READ_ONLY = {"id", "href"}
+MILLISECOND = timedelta(milliseconds=1)
+INTEGER_FORM = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
+
+
+def _model_field(model, lookup: str):
+    """The model field an ORM lookup path ends on (a foreign key: the field it points at)."""
+    field = None
+    for part in lookup.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model if field.is_relation else None
+    if field is not None and field.is_relation:
+        return field.target_field if field.concrete and (field.many_to_one or field.one_to_one) else None
+    return field
+
+
+def _orderable(field) -> bool:
+    """Columns whose database ordering is the matcher's ordering (numbers, date-times)."""
+    return isinstance(field, models.IntegerField | models.DecimalField | models.FloatField | models.DateTimeField)
+
+
+def _db_condition(qs, lookup: str, op: str, value: str) -> Q | None:
+    """One attribute filter as a database condition with the semantics of the Python matcher
+    (bss.tmf.filtering); None when nothing can match. ``eq`` is an exact match on the
+    attribute's string form, so a value the column cannot hold matches nothing (never an
+    error); date-times are rendered with millisecond precision and compared as the client
+    sees them."""
+    if "\x00" in value:
+        return None  # no stored text holds NUL (writes refuse it; PostgreSQL cannot even compare it)
+    field = _model_field(qs.model, lookup)
+    if op != "eq":
+        bound = comparable_or_none(value)
+        if bound is None or not _orderable(field):
+            return None
+        if isinstance(field, models.DateTimeField) and isinstance(bound, datetime):
+            floor = bound.replace(microsecond=bound.microsecond // 1000 * 1000)
+            ceil = floor if floor == bound else floor + MILLISECOND
+            suffix, bound = {"gt": ("gte", floor + MILLISECOND), "gte": ("gte", ceil),
+                             "lt": ("lt", ceil), "lte": ("lt", floor + MILLISECOND)}[op]
+            return Q(**{f"{lookup}__{suffix}": bound})
+        if isinstance(bound, datetime) != isinstance(field, models.DateTimeField):
+            return None  # a date against a number, or a number against a date: no match
+        condition = Q(**{f"{lookup}__{op}": bound})
+    elif isinstance(field, models.DateTimeField):
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.microsecond % 1000:
+            return None
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return Q(**{f"{lookup}__gte": moment, f"{lookup}__lt": moment + MILLISECOND})
+    elif isinstance(field, models.IntegerField) and not INTEGER_FORM.fullmatch(value):
+        return None  # "01", "1.0" or "abc" is not the string form of any integer
+    else:
+        condition = Q(**{lookup: value})
+    try:
+        qs.filter(condition)  # builds the lookup: a value the column cannot hold raises here
+    except (ValueError, TypeError, OverflowError, DjangoValidationError):
+        return None
+    return condition
 
 
 class TmfViewSet(viewsets.GenericViewSet):
     """Subclasses set ``queryset``, ``serializer_class`` (a TmfResourceSerializer) and may set:
 
-    - ``db_filters``: {"attribute.path": "orm__lookup"} filters answered by the database;
-      any other attribute is matched on the rendered representation (slower, but any path works);
+    - ``db_filters``: {"attribute.path": "orm__lookup"} filters answered by the database (a tuple
+      of lookups matches if any does); any other attribute is matched on the rendered
+      representation (slower, but any path works);
     - ``read_only_on_create``: attributes a client may not send (400);
     - ``perform_create(data, actor)`` / ``perform_update(obj, data, actor)`` / ``perform_destroy``:
       call the app's services and return the model instance.
@@ -35,10 +109,16 @@ class TmfViewSet(viewsets.GenericViewSet):
     parser_classes = [JSONParser, MergePatchJSONParser]
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    db_filters: dict[str, str] = {}
+    db_filters: dict[str, str | tuple[str, ...]] = {}
     read_only_on_create: set[str] = set()
     read_only_on_update: set[str] = set()
     ordering = ("-created_at", "-pk")
+
+    def check_permissions(self, request):
+        # A method the resource does not have is 405 for everyone, before any permission check.
+        if self.action is None and request.method != "OPTIONS":
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
 
     # --- reading -----------------------------------------------------------------------
     def get_object(self):
@@ -69,24 +149,23 @@ class TmfViewSet(viewsets.GenericViewSet):
         qs = self.filter_queryset(self.get_queryset()).order_by(*self.ordering)
         python_filters = []
         for f in parse_filters(request.query_params):
+            if f.op != "eq" and comparable_or_none(f.value) is None:
+                raise ParseError(f"'{f.value}' is not a date, date-time or number for {f.path}.{f.op}")
             lookup = self.db_filters.get(f.path)
-            if lookup is None:
-                python_filters.append(f)
+            lookups = () if lookup is None else (lookup,) if isinstance(lookup, str) else tuple(lookup)
+            if not lookups or (f.op != "eq" and not all(_orderable(_model_field(qs.model, x)) for x in lookups)):
+                python_filters.append(f)  # the representation answers it, with the exact semantics
                 continue
-            if f.op == "eq":
-                qs = qs.filter(**{lookup: f.value})
-            else:
-                value = comparable_or_none(f.value)
-                if value is None:
-                    raise ParseError(f"'{f.value}' is not a date, date-time or number for {f.path}.{f.op}")
-                qs = qs.filter(**{f"{lookup}__{f.op}": value})
+            # Several lookups (e.g. a local row or an external reference) match if any does.
+            conditions = [c for c in (_db_condition(qs, x, f.op, f.value) for x in lookups) if c is not None]
+            qs = qs.filter(reduce(operator.or_, conditions)) if conditions else qs.none()
         if python_filters:
             rows = [d for d in (self.render(o) for o in qs.iterator(chunk_size=500))
                     if representation_matches(d, python_filters)]
             total, page = len(rows), rows[offset:offset + limit]
         else:
             total = qs.count()
-            page = [self.render(o) for o in qs[offset:offset + limit]]
+            page = [self.render(o) for o in qs[offset:offset + limit]] if offset < total else []
         data = [select_fields(d, fields) for d in page]
         return Response(data, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(data))})
 
@@ -109,6 +188,13 @@ class TmfViewSet(viewsets.GenericViewSet):
             errors[name] = ["Read-only attribute; it may not be set by the client"]
         if errors:
             raise DrfValidationError(errors)
+        if partial:
+            # A PATCH (merge patch) replaces the attributes it names and leaves the others alone:
+            # validate just those, each as a whole, so that nested objects keep their mandatory
+            # attributes (DRF's partial mode would waive them at every depth).
+            for name in known - set(body):
+                del serializer.fields[name]
+            serializer.partial = False
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

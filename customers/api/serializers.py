@@ -39,6 +39,8 @@ class BillingAccountSerializer(serializers.ModelSerializer):
                   "payment_method", "payment_reference", "credit_limit", "bill_delivery", "billing_address",
                   "bill_contact", "status", "created_at", "updated_at"]
         read_only_fields = ["id", "account_number", "status", "created_at", "updated_at"]
+        # Like every other door: without a name the account is named after the customer.
+        extra_kwargs = {"name": {"required": False}}
 
 
 class ProductSerializer(serializers.ModelSerializer):

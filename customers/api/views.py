@@ -4,7 +4,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from bss.actors import Actor
@@ -18,6 +18,15 @@ from . import serializers as s
 
 def _actor(request):
     return Actor.from_request(request)
+
+
+def _only_visible(user, values: dict, **querysets) -> None:
+    """References in a request body must be rows the user may see (a customer cannot link
+    someone else's address to their contact); answer as if the row did not exist."""
+    for field, queryset in querysets.items():
+        obj = values.get(field)
+        if obj is not None and not queryset(user).filter(pk=obj.pk).exists():
+            raise ValidationError({field: [f'Invalid pk "{obj.pk}" - object does not exist.']})
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -92,6 +101,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         customer = values.pop("customer")
         if not selectors.customer_queryset(request.user).filter(pk=customer.pk).exists():
             raise PermissionDenied("Not your customer.")
+        _only_visible(request.user, values, postal_address=selectors.address_queryset)
         contact = services.contact_create(customer=customer, actor=_actor(request),
                                           media=[dict(m) for m in values.pop("media")], **values)
         return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
@@ -102,6 +112,7 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("customer", None)
+        _only_visible(request.user, values, postal_address=selectors.address_queryset)
         media = [dict(m) for m in values.pop("media")] if "media" in values else None
         contact = services.contact_update(contact=contact, actor=_actor(request), media=media, **values)
         return Response(s.ContactSerializer(contact).data)
@@ -148,6 +159,8 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         customer = values.pop("customer")
         if not selectors.customer_queryset(request.user).filter(pk=customer.pk).exists():
             raise PermissionDenied("Not your customer.")
+        _only_visible(request.user, values, billing_address=selectors.address_queryset,
+                      parent=selectors.billing_account_queryset, bill_contact=selectors.contact_queryset)
         account = services.billing_account_create(
             customer=customer, actor=_actor(request), billing_address=values.pop("billing_address", None),
             bill_cycle=values.pop("bill_cycle", None), **values)
@@ -159,6 +172,8 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("customer", None)
+        _only_visible(request.user, values, billing_address=selectors.address_queryset,
+                      parent=selectors.billing_account_queryset, bill_contact=selectors.contact_queryset)
         account = services.billing_account_update(account=account, actor=_actor(request), **values)
         return Response(s.BillingAccountSerializer(account).data)
 

@@ -30,9 +30,10 @@ def _customer_fields(data: dict) -> dict:
         out["name"] = data["name"]
     if "statusReason" in data:
         out["status_reason"] = data["statusReason"]
-    if "validFor" in data:
-        out["valid_from"] = data["validFor"].get("startDateTime")
-        out["valid_to"] = data["validFor"].get("endDateTime")
+    if "validFor" in data:  # merge patch: only the members sent change (null removes one)
+        for theirs, ours in (("startDateTime", "valid_from"), ("endDateTime", "valid_to")):
+            if theirs in data["validFor"]:
+                out[ours] = data["validFor"][theirs]
     if "characteristic" in data:
         out["characteristics"] = [dict(c) for c in data["characteristic"]]
     if "relatedParty" in data:
@@ -65,7 +66,8 @@ class CustomerViewSet(TmfViewSet):
     serializer_class = CustomerSerializer
     db_filters = {"id": "pk", "name": "name", "status": "status", "statusReason": "status_reason",
                   "validFor.startDateTime": "valid_from", "validFor.endDateTime": "valid_to",
-                  "engagedParty.id": "party_id"}
+                  # a party we hold, or a reference to one we do not
+                  "engagedParty.id": ("party_id", "engaged_party_ref__id")}
 
     def get_queryset(self):
         return selectors.customer_queryset(self.request.user)

@@ -67,8 +67,10 @@ def celery_worker_process(transactional_db):
         [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "bss", "worker", "-l", "INFO",
          "--pool", "solo", "-Q", "default,events", "--without-heartbeat", "--without-mingle",
          "--without-gossip"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    from tests.conftest import set_eager
+
     old = (app.conf.task_always_eager, os.environ.get("CELERY_BROKER_URL"))
-    app.conf.task_always_eager = False
+    set_eager(app, False)
     os.environ["CELERY_BROKER_URL"] = REDIS_URL  # Celery's broker_url reads the environment first
     _reset_broker_pools(app)
     try:
@@ -85,7 +87,7 @@ def celery_worker_process(transactional_db):
             pytest.fail("worker did not become ready")
         yield proc
     finally:
-        app.conf.task_always_eager = old[0]
+        set_eager(app, old[0])
         if old[1] is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
