@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
-from bss.audit.services import history_record_created, track_changes
+from bss.audit.services import action_prefix, history_record_created, track_changes
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors
 
@@ -23,7 +23,7 @@ class AuditedAdmin(admin.ModelAdmin):
         return getattr(obj, self.history_root_field) if self.history_root_field else obj
 
     def save_model(self, request, obj, form, change):
-        code = f"{obj._meta.label_lower}.{'updated' if change else 'created'}"
+        code = f"{action_prefix(obj)}.{'updated' if change else 'created'}"
         if change:
             before = type(obj).objects.get(pk=obj.pk)
             with track_changes(before, action=code, actor=self.actor(request), root=self._root(obj)):

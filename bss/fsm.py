@@ -6,7 +6,7 @@ from django.db import models
 from django_fsm import can_proceed, has_transition_perm
 
 from bss.actors import Actor
-from bss.audit.services import history_record
+from bss.audit.services import action_prefix, history_record
 from bss.errors import ApplicationError
 
 
@@ -37,10 +37,9 @@ def fsm_transition(
     method(**kwargs)
     obj.save()
     to_state = getattr(obj, state_field)
-    label = obj._meta.label_lower.replace(".", ".", 1)
     history_record(
         obj=obj,
-        action=action or f"{label}.{transition}",
+        action=action or f"{action_prefix(obj)}.{transition}",
         actor=actor,
         reason=reason,
         from_state=from_state,

@@ -104,16 +104,22 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
     add(ids(base.filter(billing_accounts__account_number=upper)), SCORE_NUMBER, "account number")
     add(ids(base.filter(products__product_serial=q)), SCORE_NUMBER, "product serial")
 
-    if "@" in q:
+    if "@" in q:  # an e-mail address is neither a name nor an address: nothing else to try
         add(ids(base.filter(contacts__media__kind=ContactMedium.Kind.EMAIL,
                             contacts__media__match_key=q.lower())), SCORE_CHANNEL, "e-mail")
+        return _ranked(hits, limit)
     digits = "".join(ch for ch in q if ch.isdigit())
     # A phone number as people write it: digits with spaces, +, dashes, dots, slashes, brackets.
     looks_like_phone = PHONE_CHARS.fullmatch(q) is not None
-    if len(digits) >= 9 and looks_like_phone:
-        add(ids(base.filter(contacts__media__match_key=phone_match_key(digits))), SCORE_CHANNEL, "phone")
-    elif len(digits) >= 6 and looks_like_phone:
-        add(ids(base.filter(contacts__media__match_key__contains=digits)), SCORE_CHANNEL - 10, "phone")
+    if looks_like_phone and len(digits) >= 6:
+        # The national significant number: without 00 / + country code (353) or the trunk 0.
+        national = digits.removeprefix("00")
+        national = national[3:] if national.startswith("353") and len(national) > 6 else national
+        national = national.lstrip("0")
+        if len(national) >= 9:
+            add(ids(base.filter(contacts__media__match_key=phone_match_key(national))), SCORE_CHANNEL, "phone")
+        else:  # a fragment of a number
+            add(ids(base.filter(contacts__media__match_key__contains=national)), SCORE_CHANNEL - 10, "phone")
 
     if not digits or len(digits) < len(q) / 2:
         add(ids(base.filter(name__istartswith=q)), SCORE_NAME_PREFIX, "name")
@@ -126,6 +132,10 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
     add(ids(base.filter(Q(addresses__street1__icontains=q) | Q(addresses__postcode__iexact=q)
                         | Q(addresses__city__iexact=q))), SCORE_ADDRESS, "address")
 
+    return _ranked(hits, limit)
+
+
+def _ranked(hits: dict[int, SearchHit], limit: int) -> list[SearchHit]:
     if not hits:
         return []
     customers = Customer.objects.select_related("party").prefetch_related(
@@ -136,6 +146,8 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
     for cid, hit in hits.items():
         hit.customer = customers[cid]
         ranked.append(hit)
-    # Best score first; among equals, open customers before closed, then by name.
-    ranked.sort(key=lambda h: (-h.score, h.customer.status == Customer.Status.CLOSED, h.customer.name))
+    # Best score first (a customer matching on several criteria gains a point per extra one);
+    # among equals, open customers before closed, then by name.
+    ranked.sort(key=lambda h: (-(h.score + len(h.matched) - 1), h.customer.status == Customer.Status.CLOSED,
+                               h.customer.name))
     return ranked[:limit]

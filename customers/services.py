@@ -87,7 +87,7 @@ def customer_create(
     customer.save()
     history_record_created(obj=customer, actor=actor, action="customers.customer.created")
     if status == Customer.Status.ACTIVE:
-        fsm_transition(customer, "activate", actor=actor, action="customers.customer.activated")
+        fsm_transition(customer, "activate", actor=actor, action="customers.customer.activate")
     publish("CustomerCreateEvent", customer)
     return customer
 

@@ -13,7 +13,7 @@ from bss.portal import add_service_errors, staff_required
 
 from . import selectors, services
 from .forms import AddressForm, BillingAccountForm, ContactForm, NoteForm, OnboardForm, SearchForm, StatusForm
-from .models import Customer
+from .models import Contact, Customer
 
 
 def _actor(request):
@@ -124,7 +124,8 @@ def _contact_form_view(request, customer, contact=None, template="customers/csr/
                     services.contact_create(customer=customer, actor=actor, media=form.media_list(),
                                             **form.contact_fields())
                 else:
-                    services.contact_update(contact=contact, actor=actor, media=form.media_list(),
+                    services.contact_update(contact=contact, actor=actor,
+                                            media=form.media_list() + media_not_on_form(contact),
                                             **form.contact_fields())
         except DomainValidationError as e:
             add_service_errors(form, e)
@@ -178,3 +179,13 @@ def address_new(request, pk):
     return render(request, "customers/csr/address_form.html", {"form": form, "customer": customer})
 
 
+def media_not_on_form(contact: Contact) -> list[dict]:
+    """The form edits the first mobile, phone and e-mail; keep every other medium (a second
+    number, a fax) as it was instead of silently dropping it on save."""
+    shown, keep = set(), []
+    for m in contact.media.all():
+        if m.kind in ContactForm.MEDIA_FIELDS and m.kind not in shown:
+            shown.add(m.kind)
+            continue
+        keep.append({"kind": m.kind, "value": m.value, "preferred": m.preferred})
+    return keep

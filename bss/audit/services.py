@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -13,6 +14,12 @@ from bss.actors import Actor
 from .models import HistoryEntry
 
 _SKIP = {"created_at", "updated_at", "password", "search_vector"}
+
+
+def action_prefix(obj) -> str:
+    """The namespace of an object's history codes, e.g. customers.billing_account."""
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", type(obj).__name__).lower()
+    return f"{obj._meta.app_label}.{snake}"
 
 
 def _plain(value):

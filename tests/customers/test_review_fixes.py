@@ -1,0 +1,57 @@
+"""Behaviours added after review: extra contact media survive a portal edit, partial phone
+search with the trunk 0, e-mail searches look at e-mail only, admin history codes match the
+services' codes."""
+
+import pytest
+
+from bss.audit.models import HistoryEntry
+from bss.roles import Role
+from customers.selectors import customer_search
+from tests.factories import BillingAccountFactory, ContactFactory, ContactMediumFactory, CustomerFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_portal_contact_edit_keeps_media_the_form_does_not_show(client, csr):
+    contact = ContactFactory(family_name="Byrne")
+    ContactMediumFactory(contact=contact, kind="mobile", value="+353 87 111 1111", preferred=True)
+    ContactMediumFactory(contact=contact, kind="mobile", value="+353 87 222 2222")
+    ContactMediumFactory(contact=contact, kind="fax", value="+353 1 333 3333")
+    client.force_login(csr)
+    r = client.post(f"/csr/contacts/{contact.pk}/edit/", {
+        "family_name": "Byrne", "role": "primary", "mobile": "+353 87 999 9999", "email": "b@example.ie",
+        "preferred_channel": "email", "preferred_language": "en"})
+    assert r.status_code == 302
+    values = sorted(contact.media.values_list("kind", "value"))
+    assert values == [("email", "b@example.ie"), ("fax", "+353 1 333 3333"), ("mobile", "+353 87 222 2222"),
+                      ("mobile", "+353 87 999 9999")]
+
+
+def test_partial_phone_search_with_trunk_zero_or_country_code(csr):
+    contact = ContactFactory()
+    ContactMediumFactory(contact=contact, kind="mobile", value="+353 87 123 4567")
+    for q in ("087 1234", "353 87 1234", "87 1234"):
+        assert [h.customer.pk for h in customer_search(user=csr, q=q)] == [contact.customer_id], q
+
+
+def test_email_search_does_not_match_names_or_addresses(csr):
+    mail = ContactFactory(given_name="Ann", family_name="Other")
+    ContactMediumFactory(contact=mail, kind="email", value="ann@example.ie")
+    CustomerFactory(name="ann@example.ie lookalike")  # a name containing the string must not match
+    hits = customer_search(user=csr, q="ann@example.ie")
+    assert [h.customer.pk for h in hits] == [mail.customer_id] and hits[0].matched == ["e-mail"]
+
+
+def test_admin_history_codes_use_the_service_namespace(client):
+    admin = staff_user(Role.ADMIN, is_superuser=True)
+    account = BillingAccountFactory()
+    client.force_login(admin)
+    url = f"/admin/customers/billingaccount/{account.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update({"name": "Renamed", "credit_limit": "10.00", "customer": account.customer_id,
+                 "bill_cycle": account.bill_cycle_id, "billing_address": account.billing_address_id})
+    r = client.post(url, data)
+    assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
+    assert HistoryEntry.objects.for_object(account).filter(action="customers.billing_account.updated").exists()
