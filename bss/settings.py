@@ -165,7 +165,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "bss.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bss.api.schema.BssAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -174,6 +174,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerStatusEnum": "customers.models.Customer.Status",
+        "BillingAccountStatusEnum": "customers.models.BillingAccount.Status",
+        "ProductStatusEnum": "customers.models.Product.Status",
+        "PartyStatusEnum": "customers.models.Party.Status",
+    },
 }
 # Largest request body the TMF APIs accept (bytes); larger gets 413 with a TMF Error body.
 TMF_MAX_BODY_BYTES = env.int("TMF_MAX_BODY_BYTES", default=1_048_576)
@@ -218,6 +224,10 @@ BSS_WEBHOOK_TIMEOUT = env.float("BSS_WEBHOOK_TIMEOUT", default=5.0)
 BSS_WEBHOOK_MAX_ATTEMPTS = env.int("BSS_WEBHOOK_MAX_ATTEMPTS", default=8)
 BSS_WEBHOOK_BACKOFF_BASE = env.float("BSS_WEBHOOK_BACKOFF_BASE", default=2.0)
 BSS_WEBHOOK_BACKOFF_MAX = env.float("BSS_WEBHOOK_BACKOFF_MAX", default=3600.0)
+
+# Credit bureau adapter used by credit checks (orders.credit.bureau): a dotted path to a class
+# with ``name`` and ``assess(request)``; the default is the rule-driven simulated bureau.
+BSS_CREDIT_BUREAU = env.str("BSS_CREDIT_BUREAU", default="orders.credit.bureau.SimulatedBureau")
 
 LOGGING = {
     "version": 1,

@@ -5,10 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bss import views as bss_views
 from customers.tmf.urls import tmf629, tmf632
+from orders.tmf.qualification import tmf679
+from orders.tmf.urls import tmf620
 
 api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("bss.api.urls")),
+    path("", include("orders.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,10 +21,15 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("csr/", include(("customers.urls_csr", "csr"))),
+    path("csr/orders/", include(("orders.urls_csr", "orders"))),
+    path("csr/feasibility/", include(("orders.urls_feasibility", "feasibility"))),
+    path("my/offers/", include(("orders.urls_selfservice", "my_orders"))),
     path("my/", include(("customers.urls_selfservice", "my"))),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("tmf-api/customerManagement/v4/", include((tmf629.urls, "tmf629"))),
     path("tmf-api/party/v4/", include((tmf632.urls, "tmf632"))),
+    path("tmf-api/productCatalogManagement/v4/", include((tmf620.urls, "tmf620"))),
+    path("tmf-api/productOfferingQualification/v4/", include((tmf679.urls, "tmf679"))),
 ]

@@ -106,6 +106,7 @@ class TmfViewSet(viewsets.GenericViewSet):
     """
 
     renderer_classes = [TmfJSONRenderer]
+    pagination_class = None  # TMF paging (offset/limit + X-Total-Count) is done in list()
     parser_classes = [JSONParser, MergePatchJSONParser]
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

@@ -6,7 +6,12 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from bss.tmf.renderers import tmf_datetime
-from bss.tmf.serializers import RelatedRefSerializer, TimePeriodSerializer, TmfResourceSerializer, absolute_url
+from bss.tmf.serializers import (
+    RelatedRefSerializer,
+    TimePeriodSerializer,
+    TmfResourceSerializer,
+    absolute_url,
+)
 
 from ..models import ContactMedium, Customer, Party
 
@@ -117,7 +122,7 @@ class CustomerSerializer(TmfResourceSerializer):
     passthrough = ("agreement", "creditProfile", "paymentMethod", "account")
 
     name = serializers.CharField(max_length=200)
-    status = serializers.ChoiceField(choices=Customer.Status.values, required=False)
+    status = serializers.ChoiceField(choices=Customer.Status.choices, required=False)
     statusReason = serializers.CharField(required=False, allow_blank=True, max_length=255)
     validFor = TimePeriodSerializer(required=False)
     engagedParty = RelatedPartyRefSerializer()
@@ -154,7 +159,7 @@ class CustomerSerializer(TmfResourceSerializer):
 
 
 class PartySerializerBase(TmfResourceSerializer):
-    status = serializers.ChoiceField(choices=Party.Status.values, required=False)
+    status = serializers.ChoiceField(choices=Party.Status.choices, required=False)
 
     def related_customers(self, party: Party) -> list[dict]:
         request = self.context.get("request")

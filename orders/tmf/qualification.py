@@ -48,14 +48,14 @@ class PlaceSerializer(serializers.Serializer):
         return attrs
 
 
-class CharacteristicSerializer(serializers.Serializer):
+class ProductCharacteristicSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     value = serializers.JSONField()
 
 
 class ProductValueSerializer(serializers.Serializer):
     id = serializers.CharField(required=False, max_length=64, help_text="the customer's product (modify/delete)")
-    productCharacteristic = CharacteristicSerializer(many=True, required=False)
+    productCharacteristic = ProductCharacteristicSerializer(many=True, required=False)
     billingAccount = RefSerializer(required=False)
 
 

@@ -190,7 +190,7 @@ class TestAdminWrites:
         response = admin_client.post(url(BillingAccount, "change", account.pk), post)
         assert response.status_code == 302
         assert BillingAccount.objects.get(pk=account.pk).payment_reference == "IE** **** 1234"
-        entry = HistoryEntry.objects.for_object(account).get(action="customers.billingaccount.updated")
+        entry = HistoryEntry.objects.for_object(account).get(action="customers.billing_account.updated")
         assert entry.changes == {"payment_reference": ["", "IE** **** 1234"]}
         assert entry.root_object_id == str(data.pk) and entry.channel == "admin"
 

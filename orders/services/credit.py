@@ -1,0 +1,348 @@
+"""Authorize credit (eTOM 1.1.1.5.2): assess an order's exposure against the credit policy and
+the credit bureau, and the manual review of what could not be decided automatically.
+
+Callers: the order flow (before it commits an order), the staff credit screen, the native API
+(/api/v1/credit-checks/) and admin. Call credit_check_request() outside any transaction: the
+bureau is asked before the check is written, so no database transaction is held open while the
+bureau answers (it may take seconds, or time out).
+
+Decision rules
+--------------
+Exposure: every one-time price plus the first period of every recurring price of the order
+(order_credit_amount); usage is unknown in advance and left out.
+
+Internal checks of the active CreditPolicy (built-in defaults when none is active: limit check
+on, bureau from 0, no credit-class lists, no deposit):
+
+1. Credit class: in ``decline_credit_classes`` -> declined; in ``refer_credit_classes`` -> referred.
+2. Credit limit (``check_credit_limit``), against the billing account given with the check:
+   amount > credit limit -> referred, with terms ``deposit = amount - limit`` and
+   ``credit_limit = limit``. A limit of 0 means "no limit set on the account" and is not checked;
+   without a billing account the check is skipped. The finding says which.
+3. Outstanding balance and payment history: asked from billing through
+   orders.credit.account_standing(); until billing registers a provider the finding records that
+   it was not checked. With a provider: outstanding balance above ``max_outstanding_balance``
+   -> referred; any overdue invoice -> referred.
+
+Bureau (``use_bureau`` and amount >= ``bureau_min_amount``, and only if no internal check already
+declines): approve -> passes (its score is kept), refer -> referred, decline -> declined; a
+timeout -> referred with reason "bureau timeout", unreachable -> referred with "bureau unavailable".
+
+The decision is the most severe finding: declined > referred > approved. Approved and declined
+checks are ``decided``; referred ones wait in the manual review queue (``pending_review``) until a
+Supervisor (orders.review_creditcheck) approves or declines them with a reason. A referred check
+proposes a deposit: the larger of the limit shortfall and ``deposit_percent_when_referred`` of the
+amount. A declined check carries no terms. Money terms are strings with 2 decimals. Policy amounts (bureau minimum, maximum outstanding
+balance) are read in the check's currency; there is no currency conversion.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bss.actors import Actor
+from bss.audit.services import history_record, history_record_created
+from bss.errors import ApplicationError, DomainValidationError
+from bss.fsm import fsm_transition
+from bss.money import CURRENCIES, q
+from bss.roles import is_staff_user
+from customers.models import BillingAccount, Customer
+
+from ..credit import (
+    BureauRequest,
+    BureauResponse,
+    BureauTimeout,
+    BureauUnavailable,
+    account_standing,
+    get_bureau,
+)
+from ..credit.bureau import APPROVE, DECLINE, REFER
+from ..models import CreditCheck, CreditPolicy
+
+log = logging.getLogger(__name__)
+
+REVIEW_PERMISSION = "orders.review_creditcheck"
+MAX_AMOUNT = Decimal("1000000000000")  # what a money column (14 digits, 2 decimals) holds
+
+# Finding results, least to most severe.
+PASS, SKIPPED, REFERRED, DECLINED = "pass", "skipped", "refer", "decline"
+SEVERITY = {PASS: 0, SKIPPED: 0, REFERRED: 1, DECLINED: 2}
+DECISION_OF = {0: CreditCheck.Decision.APPROVED, 1: CreditCheck.Decision.REFERRED, 2: CreditCheck.Decision.DECLINED}
+BUREAU_RESULT = {APPROVE: PASS, REFER: REFERRED, DECLINE: DECLINED}
+
+
+class CreditReviewForbidden(ApplicationError):
+    """The user's role may not review credit checks: HTTP 403."""
+
+    status_code = 403
+    default_code = "forbidden"
+
+
+def _finding(check: str, result: str, detail: str) -> dict:
+    return {"check": check, "result": result, "detail": detail}
+
+
+def _money(amount: Decimal) -> str:
+    return str(q(amount))
+
+
+# --- Exposure ----------------------------------------------------------------------------------
+
+def order_credit_amount(prices: Iterable) -> Decimal:
+    """The exposure a credit check assesses: one-time prices plus the first period of recurring
+    prices; usage prices are left out. ``prices`` holds ProductOfferingPrice-like objects
+    (``price_type``, ``amount``, ``currency``) or ``(price, quantity)`` pairs. All prices must be
+    in one currency. Rounded once, half up, to cents."""
+    total, currencies = Decimal("0"), set()
+    for item in prices:
+        price, quantity = item if isinstance(item, tuple) else (item, 1)
+        if price.price_type not in ("one_time", "recurring"):
+            continue
+        currencies.add(price.currency)
+        total += Decimal(price.amount) * quantity
+    if len(currencies) > 1:
+        raise DomainValidationError({"prices": f"Prices in several currencies ({', '.join(sorted(currencies))})."})
+    return q(total)
+
+
+# --- Policy ------------------------------------------------------------------------------------
+
+def active_credit_policy() -> CreditPolicy:
+    """The active policy, or an unsaved one with the built-in defaults when none is active."""
+    policy = CreditPolicy.objects.filter(is_active=True).first()
+    return policy or CreditPolicy(name="Built-in defaults (no active policy)", is_active=False)
+
+
+@transaction.atomic
+def credit_policy_activate(*, policy_id: int, actor: Actor) -> CreditPolicy:
+    """Make one policy the active one (the others are deactivated), with history."""
+    target = CreditPolicy.objects.select_for_update().get(pk=policy_id)
+    for policy in CreditPolicy.objects.select_for_update().filter(is_active=True).exclude(pk=policy_id):
+        policy.is_active = False
+        policy.save(update_fields=["is_active"])
+        history_record(obj=policy, action="orders.credit_policy.deactivated", actor=actor,
+                       changes={"is_active": [True, False]})
+    if not target.is_active:
+        target.is_active = True
+        target.save(update_fields=["is_active"])
+        history_record(obj=target, action="orders.credit_policy.activated", actor=actor,
+                       changes={"is_active": [False, True]})
+    return target
+
+
+# --- Internal checks ---------------------------------------------------------------------------
+
+def _check_credit_class(policy: CreditPolicy, customer: Customer) -> dict:
+    cls = customer.credit_class
+    if cls in (policy.decline_credit_classes or []):
+        return _finding("credit_class", DECLINED, f"credit class {cls} is declined by policy")
+    if cls in (policy.refer_credit_classes or []):
+        return _finding("credit_class", REFERRED, f"credit class {cls} is referred for manual review by policy")
+    return _finding("credit_class", PASS, f"credit class {cls} is acceptable")
+
+
+def _check_credit_limit(policy: CreditPolicy, account: BillingAccount | None, amount: Decimal,
+                        terms: dict) -> dict:
+    if not policy.check_credit_limit:
+        return _finding("credit_limit", SKIPPED, "the policy does not check credit limits")
+    if account is None:
+        return _finding("credit_limit", SKIPPED, "no billing account given: credit limit not checked")
+    limit = account.credit_limit
+    if not limit:
+        return _finding("credit_limit", SKIPPED, f"account {account.account_number} has no credit limit set")
+    if amount > limit:
+        terms["deposit"] = amount - limit
+        terms["credit_limit"] = limit
+        return _finding("credit_limit", REFERRED,
+                        f"amount {_money(amount)} exceeds the credit limit {_money(limit)} of account "
+                        f"{account.account_number} by {_money(amount - limit)}")
+    return _finding("credit_limit", PASS, f"amount {_money(amount)} is within the credit limit {_money(limit)}")
+
+
+def _check_standing(policy: CreditPolicy, customer: Customer, account: BillingAccount | None,
+                    currency: str) -> list[dict]:
+    standing = account_standing(customer=customer, billing_account=account)
+    if standing is None:
+        return [_finding("outstanding_balance", SKIPPED,
+                         "billing not available yet: outstanding balance and payment history not checked")]
+    found = []
+    limit = policy.max_outstanding_balance
+    if limit is None:
+        found.append(_finding("outstanding_balance", SKIPPED, "the policy sets no maximum outstanding balance"))
+    elif standing.currency != currency:
+        found.append(_finding("outstanding_balance", SKIPPED,
+                              f"outstanding balance is in {standing.currency}, not {currency}: not compared"))
+    elif standing.outstanding_balance > limit:
+        found.append(_finding("outstanding_balance", REFERRED,
+                              f"outstanding balance {_money(standing.outstanding_balance)} is above the "
+                              f"policy maximum {_money(limit)}"))
+    else:
+        found.append(_finding("outstanding_balance", PASS,
+                              f"outstanding balance {_money(standing.outstanding_balance)} is acceptable"))
+    if standing.overdue_invoices:
+        found.append(_finding("payment_history", REFERRED, f"{standing.overdue_invoices} overdue invoice(s)"))
+    else:
+        found.append(_finding("payment_history", PASS, "no overdue invoices"))
+    return found
+
+
+# --- Bureau ------------------------------------------------------------------------------------
+
+def _ask_bureau(customer: Customer, amount: Decimal, currency: str, reference: str):
+    """(finding, response or None, bureau name). Called with no transaction open."""
+    bureau = get_bureau()
+    request = BureauRequest(
+        customer_number=customer.customer_number, customer_name=customer.name,
+        customer_type=customer.customer_type or "", credit_class=customer.credit_class, amount=amount,
+        currency=currency, reference=reference,
+    )
+    try:
+        response: BureauResponse = bureau.assess(request)
+    except (BureauTimeout, TimeoutError) as e:
+        log.warning("credit bureau %s timed out for %s: %s", bureau.name, customer.customer_number, e)
+        return _finding("bureau", REFERRED, f"bureau timeout: {e}" if str(e) else "bureau timeout"), None, bureau.name
+    except BureauUnavailable as e:
+        log.warning("credit bureau %s unavailable for %s: %s", bureau.name, customer.customer_number, e)
+        return (_finding("bureau", REFERRED, f"bureau unavailable: {e}" if str(e) else "bureau unavailable"),
+                None, bureau.name)
+    result = BUREAU_RESULT[response.outcome]
+    score = f"score {response.score}" if response.score is not None else "no score"
+    words = {PASS: "approves", REFERRED: "refers", DECLINED: "declines"}[result]
+    detail = f"bureau {words} ({score}{'; ' + response.reason if response.reason else ''})"
+    return _finding("bureau", result, detail), response, bureau.name
+
+
+# --- Use cases ---------------------------------------------------------------------------------
+
+def _validated(amount, currency: str, customer: Customer, account: BillingAccount | None,
+               order_reference: str) -> Decimal:
+    errors = {}
+    try:
+        if isinstance(amount, float | bool):
+            raise TypeError
+        amount = Decimal(amount)
+        if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
+            raise ValueError
+    except (TypeError, ValueError, InvalidOperation):
+        errors["amount"] = f"The amount is a non-negative decimal amount below {MAX_AMOUNT:,}."
+    if currency not in dict(CURRENCIES):
+        errors["currency"] = f"'{currency}' is not one of {', '.join(dict(CURRENCIES))}."
+    if account is not None:
+        if account.customer_id != customer.pk:
+            errors["billing_account"] = "The billing account belongs to another customer."
+        elif account.currency != currency and "currency" not in errors:
+            errors["currency"] = f"Account {account.account_number} bills in {account.currency}, not {currency}."
+    if len(order_reference or "") > 64:
+        errors["order_reference"] = "At most 64 characters."
+    if errors:
+        raise DomainValidationError(errors)
+    return q(amount)
+
+
+def credit_check_request(*, customer: Customer, amount: Decimal, currency: str, actor: Actor,
+                         billing_account: BillingAccount | None = None, order_reference: str = "") -> CreditCheck:
+    """Assess ``amount`` (the order's one-time plus first-month recurring total, see
+    order_credit_amount) for ``customer``; returns the stored CreditCheck. A referred check is
+    ``pending_review`` and waits for credit_check_review(). See the module docstring for the rules."""
+    customer = Customer.objects.select_related("party").get(pk=customer.pk)
+    account = BillingAccount.objects.get(pk=billing_account.pk) if billing_account is not None else None
+    amount = _validated(amount, currency, customer, account, order_reference)
+
+    policy = active_credit_policy()
+    terms: dict = {}
+    findings = []
+    if policy.pk is None:
+        findings.append(_finding("policy", SKIPPED, "no active credit policy: built-in defaults used"))
+    findings.append(_check_credit_class(policy, customer))
+    findings.append(_check_credit_limit(policy, account, amount, terms))
+    findings += _check_standing(policy, customer, account, currency)
+
+    response, bureau_name = None, ""
+    if any(f["result"] == DECLINED for f in findings):
+        findings.append(_finding("bureau", SKIPPED, "not consulted: an internal check declines"))
+    elif not policy.use_bureau:
+        findings.append(_finding("bureau", SKIPPED, "the policy does not consult the credit bureau"))
+    elif amount < policy.bureau_min_amount:
+        findings.append(_finding("bureau", SKIPPED,
+                                 f"not consulted below {_money(policy.bureau_min_amount)} {currency}"))
+    else:
+        finding, response, bureau_name = _ask_bureau(customer, amount, currency, order_reference)
+        findings.append(finding)
+        for key, value in (response.terms if response else {}).items():
+            terms.setdefault(key, value)
+
+    worst = max(SEVERITY[f["result"]] for f in findings)
+    decision = DECISION_OF[worst]
+    score = response.score if response else None
+    if decision == CreditCheck.Decision.APPROVED:
+        reason = "all credit checks passed" + (f" (bureau score {score})" if score is not None else "")
+    else:
+        reason = "; ".join(f["detail"] for f in findings if SEVERITY[f["result"]] == worst)
+    if decision == CreditCheck.Decision.DECLINED:
+        terms = {}
+    elif decision == CreditCheck.Decision.REFERRED and policy.deposit_percent_when_referred:
+        percent = policy.deposit_percent_when_referred
+        deposit = max(Decimal(terms.get("deposit", 0)), amount * percent / 100)
+        terms.update(deposit=deposit, deposit_percent=str(percent))
+    terms = {k: _money(v) if isinstance(v, Decimal) else v for k, v in terms.items()}
+    if "deposit" in terms or "credit_limit" in terms:
+        terms.setdefault("currency", currency)
+
+    with transaction.atomic():
+        check = CreditCheck.objects.create(
+            customer=customer, billing_account=account, amount=amount, currency=currency,
+            order_reference=order_reference or "",
+            status=(CreditCheck.Status.PENDING_REVIEW if decision == CreditCheck.Decision.REFERRED
+                    else CreditCheck.Status.DECIDED),
+            decision=decision, score=score, reason=reason[:500], terms=terms, findings=findings,
+            bureau=bureau_name, bureau_reference=response.reference[:64] if response else "",
+            requested_by=actor.user if actor.user_id else None,
+        )
+        history_record_created(obj=check, actor=actor, action="orders.credit_check.requested", root=customer,
+                               reason=check.reason)
+    return check
+
+
+def can_review(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and is_staff_user(user)
+                and user.has_perm(REVIEW_PERMISSION))
+
+
+@transaction.atomic
+def credit_check_review(*, check_id: int, approve: bool, reason: str, actor: Actor) -> CreditCheck:
+    """A Supervisor's decision on a referred check: approve (its proposed terms stand) or decline.
+    403 without orders.review_creditcheck, 400 without a reason, 409 if it is not pending review."""
+    if not actor.user_id or not can_review(actor.user):
+        raise CreditReviewForbidden("Your role may not approve or decline credit checks.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainValidationError({"reason": "Give the reason for the decision."})
+    check = CreditCheck.objects.select_for_update().get(pk=check_id)
+    check.reviewed_by = actor.user
+    check.review_reason = reason[:500]
+    check.reviewed_at = timezone.now()
+    transition = "approve" if approve else "decline"
+    return fsm_transition(check, transition, actor=actor, reason=reason,
+                          action=f"orders.credit_check.{transition}d", root=check.customer)
+
+
+# --- Selectors ---------------------------------------------------------------------------------
+
+def credit_check_queryset(user) -> QuerySet[CreditCheck]:
+    """Credit checks a user may see. They are internal risk data: staff see them, a self-service
+    login never does (not even its own customer's)."""
+    qs = CreditCheck.objects.select_related("customer", "billing_account", "requested_by", "reviewed_by")
+    return qs if is_staff_user(user) else qs.none()
+
+
+def credit_review_queue(user=None) -> QuerySet[CreditCheck]:
+    """Checks waiting for manual review, oldest first."""
+    qs = credit_check_queryset(user) if user is not None else CreditCheck.objects.select_related(
+        "customer", "billing_account", "requested_by", "reviewed_by")
+    return qs.filter(status=CreditCheck.Status.PENDING_REVIEW).order_by("created_at", "id")
