@@ -52,6 +52,7 @@ class AddressForm(forms.ModelForm):
     class Meta:
         model = Address
         fields = ["street1", "street2", "city", "state_or_province", "postcode", "country", "area_code"]
+        labels = {"street1": "Street and number", "street2": "Address line 2"}
 
 
 class OnboardForm(forms.Form):
