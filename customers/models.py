@@ -252,13 +252,13 @@ class ContactMedium(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
 
-    @property
-    def is_email(self) -> bool:
-        return self.kind == self.Kind.EMAIL
-
     def save(self, *args, **kwargs):
         self.match_key = self.value.strip().lower() if self.is_email else phone_match_key(self.value)
         super().save(*args, **kwargs)
+
+    @property
+    def is_email(self) -> bool:
+        return self.kind == self.Kind.EMAIL
 
 
 class BillCycle(models.Model):

@@ -25,3 +25,6 @@ class OrdersConfig(AppConfig):
                           "orders.view_creditcheck"],
         Role.CUSTOMER: [*CATALOG_VIEW, "orders.add_offeringqualification", "orders.view_offeringqualification"],
     }
+
+    def ready(self):
+        from . import events  # noqa: F401  registers the TMF620 catalog resources for events

@@ -21,7 +21,6 @@ from customers.models import Address, BillingAccount, Customer, Product
 from .. import feasibility as fe
 from ..models import CoverageArea, FeasibilityRule, OfferingQualification, ProductOffering, SpecCharacteristic
 
-
 # --- loading ---------------------------------------------------------------------------------
 
 def _offering_fact(o: ProductOffering, at) -> fe.Offering:
@@ -230,7 +229,7 @@ def feasibility_rule_test(*, candidate: FeasibilityRule | None, offering_codes: 
 @transaction.atomic
 def feasibility_rule_save(*, rule: FeasibilityRule, offerings, alternatives, actor: Actor) -> FeasibilityRule:
     """Create or update a rule after validating its parameters; history either way."""
-    from bss.audit.services import history_record_created, snapshot, diff
+    from bss.audit.services import diff, history_record_created, snapshot
 
     errors = fe.validate_params(rule.rule_type, rule.params)
     if errors:

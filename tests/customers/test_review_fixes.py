@@ -7,7 +7,13 @@ import pytest
 from bss.audit.models import HistoryEntry
 from bss.roles import Role
 from customers.selectors import customer_search
-from tests.factories import BillingAccountFactory, ContactFactory, ContactMediumFactory, CustomerFactory, staff_user
+from tests.factories import (
+    BillingAccountFactory,
+    ContactFactory,
+    ContactMediumFactory,
+    CustomerFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -27,7 +27,7 @@ def make_rule(rule_type, params, *, range=(), alternatives=(), **kw):
 
 
 @pytest.fixture
-def catalog(db):
+def feasibility_catalog(db):
     spec = ProductSpecification.objects.create(code="fiber-spec", name="Fiber access")
     SpecCharacteristic.objects.create(specification=spec, name="install_type", allowed_values=["self", "technician"])
     offerings = {

@@ -5,13 +5,12 @@ import pytest
 from bss.roles import Role
 from orders.models import FeasibilityRule, OfferingQualification
 from tests.factories import AddressFactory, CustomerFactory, customer_user, staff_user
-from tests.orders.feasibility_fixtures import catalog  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dublin(catalog):
+def dublin(feasibility_catalog):
     c = CustomerFactory(status="active")
     return c, AddressFactory(customer=c, area_code="DUB01")
 
@@ -33,7 +32,7 @@ def test_qualification_screen_shows_explanations(client, csr, dublin):
     assert "Fiber 500 Tv" in html  # the alternative
 
 
-def test_qualification_screen_form_errors(client, csr, catalog):
+def test_qualification_screen_form_errors(client, csr, feasibility_catalog):
     client.force_login(csr)
     r = client.post("/csr/feasibility/qualify/", {"customer_number": "CU-NOPE", "channel": "portal"})
     html = r.content.decode()

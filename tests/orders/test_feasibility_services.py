@@ -17,18 +17,18 @@ from orders.services.feasibility import (
     qualification_create,
 )
 from tests.factories import AddressFactory, CustomerFactory, ProductFactory
-from tests.orders.feasibility_fixtures import catalog, make_rule  # noqa: F401
+from tests.orders.feasibility_fixtures import make_rule
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def dublin_customer(catalog):
+def dublin_customer(feasibility_catalog):
     c = CustomerFactory(status="active")
     return c, AddressFactory(customer=c, area_code="DUB01")
 
 
-def test_evaluate_uses_database_rules_coverage_and_inventory(catalog, dublin_customer):
+def test_evaluate_uses_database_rules_coverage_and_inventory(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
     results = feasibility_evaluate(customer=customer, address=address, channel="portal", items=[
         ItemInput(id="1", offering="fiber-500"), ItemInput(id="2", offering="iptv-addon")])
@@ -42,17 +42,17 @@ def test_evaluate_uses_database_rules_coverage_and_inventory(catalog, dublin_cus
     assert owned.feasible
 
 
-def test_offering_can_be_named_by_id_or_code(catalog, dublin_customer):
+def test_offering_can_be_named_by_id_or_code(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
-    pk = str(catalog[0]["fiber-100"].pk)
+    pk = str(feasibility_catalog[0]["fiber-100"].pk)
     [r] = feasibility_evaluate(customer=customer, address=address, channel="portal",
                                items=[ItemInput(id="1", offering=pk)])
     assert r.feasible and r.offering_code == "fiber-100"
 
 
-def test_query_count_is_bounded_by_neither_rules_nor_items(catalog, dublin_customer):
+def test_query_count_is_bounded_by_neither_rules_nor_items(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
-    offerings, _ = catalog
+    offerings, _ = feasibility_catalog
 
     def count(items):
         with CaptureQueriesContext(connection) as ctx:
@@ -68,7 +68,7 @@ def test_query_count_is_bounded_by_neither_rules_nor_items(catalog, dublin_custo
     assert few < 15
 
 
-def test_qualification_create_stores_result_and_history(catalog, dublin_customer, actor):
+def test_qualification_create_stores_result_and_history(feasibility_catalog, dublin_customer, actor):
     customer, address = dublin_customer
     poq, results = qualification_create(actor=actor, request_body={"x": 1}, customer=customer, address=address,
                                         channel="portal", items=[ItemInput(id="a", offering="iptv-addon")])
@@ -83,7 +83,7 @@ def test_qualification_create_stores_result_and_history(catalog, dublin_customer
     (ItemInput(id="1", offering="draft-plan"), "offering_not_orderable"),
     (ItemInput(id="1", offering="fiber-100", characteristics={"install_type": "drone"}), "invalid_characteristic"),
 ])
-def test_bad_input_raises_and_stores_nothing(catalog, dublin_customer, actor, item, code):
+def test_bad_input_raises_and_stores_nothing(feasibility_catalog, dublin_customer, actor, item, code):
     customer, address = dublin_customer
     with pytest.raises(DomainValidationError) as e:
         qualification_create(actor=actor, request_body={}, customer=customer, address=address, channel="portal",
@@ -92,7 +92,7 @@ def test_bad_input_raises_and_stores_nothing(catalog, dublin_customer, actor, it
     assert OfferingQualification.objects.count() == 0
 
 
-def test_missing_address_for_offering_that_needs_one_is_rejected(catalog, actor):
+def test_missing_address_for_offering_that_needs_one_is_rejected(feasibility_catalog, actor):
     with pytest.raises(DomainValidationError) as e:
         qualification_create(actor=actor, request_body={}, customer=CustomerFactory(), channel="portal",
                              items=[ItemInput(id="1", offering="fiber-100")])
@@ -100,9 +100,9 @@ def test_missing_address_for_offering_that_needs_one_is_rejected(catalog, actor)
     assert OfferingQualification.objects.count() == 0
 
 
-def test_rule_tester_shows_before_and_after_without_saving(catalog, dublin_customer):
+def test_rule_tester_shows_before_and_after_without_saving(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
-    offerings, rules = catalog
+    offerings, rules = feasibility_catalog
     # Draft an exclusion rule with a too-broad range: it would refuse fiber for everyone in DUB01.
     draft = FeasibilityRule(name="no fiber in Dublin", rule_type="exclusion", params={"area_codes": ["DUB01"]},
                             staff_message="Dublin closed")
@@ -124,7 +124,7 @@ def test_rule_tester_shows_before_and_after_without_saving(catalog, dublin_custo
     assert sorted(coverage.offerings.values_list("code", flat=True)) == ["fiber-100", "fiber-500"]  # unchanged
 
 
-def test_rule_tester_refuses_invalid_parameters(catalog, dublin_customer):
+def test_rule_tester_refuses_invalid_parameters(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
     with pytest.raises(DomainValidationError):
         feasibility_rule_test(candidate=FeasibilityRule(rule_type="prerequisite", params={}, name="x",
@@ -133,8 +133,8 @@ def test_rule_tester_refuses_invalid_parameters(catalog, dublin_customer):
                               channel="portal", items=[ItemInput(id="1", offering="mobile-s")])
 
 
-def test_rule_save_validates_and_records_range_changes(catalog, actor):
-    offerings, rules = catalog
+def test_rule_save_validates_and_records_range_changes(feasibility_catalog, actor):
+    offerings, rules = feasibility_catalog
     with pytest.raises(DomainValidationError):
         feasibility_rule_save(rule=FeasibilityRule(name="bad", rule_type="compatibility", params={"mode": "x"},
                                                    staff_message="m"), offerings=[], alternatives=[], actor=actor)
@@ -147,7 +147,7 @@ def test_rule_save_validates_and_records_range_changes(catalog, actor):
     assert entry.changes["params"][1] == {"requires_any": ["fiber-500"]}
 
 
-def test_self_service_sees_only_offerings_it_qualifies_for(catalog, dublin_customer):
+def test_self_service_sees_only_offerings_it_qualifies_for(feasibility_catalog, dublin_customer):
     customer, address = dublin_customer
     codes = {o["code"] for o in offerings_available_to(customer=customer, channel="self_service", address=address)}
     assert {"fiber-100", "fiber-500", "mobile-s", "fiber-500-tv"} <= codes
@@ -159,7 +159,7 @@ def test_self_service_sees_only_offerings_it_qualifies_for(catalog, dublin_custo
     assert "fiber-100" in codes and "fiber-500" not in codes
 
 
-def test_actor_is_system_when_no_user(catalog):
+def test_actor_is_system_when_no_user(feasibility_catalog):
     poq, _ = qualification_create(actor=Actor.system(), request_body={}, customer=None, channel="api",
                                   items=[ItemInput(id="1", offering="mobile-s")])
     assert poq.requested_by is None and poq.qualification_result == "qualified"

@@ -6,7 +6,6 @@ import pytest
 
 from orders.models import OfferingQualification
 from tests.factories import AddressFactory, CustomerFactory, customer_user
-from tests.orders.feasibility_fixtures import catalog  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 URL = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
@@ -25,7 +24,7 @@ def body(customer=None, address=None, items=(("1", "fiber-500"),), **extra):
 
 
 @pytest.fixture
-def dublin(catalog):
+def dublin(feasibility_catalog):
     c = CustomerFactory(status="active")
     return c, AddressFactory(customer=c, area_code="DUB01")
 
@@ -72,7 +71,7 @@ def test_provide_flags_trim_the_answer(integrator_client, dublin):
     assert [i["id"] for i in r.json()["productOfferingQualificationItem"]] == ["2"]
 
 
-def test_place_by_value_and_prospect_without_customer(integrator_client, catalog):
+def test_place_by_value_and_prospect_without_customer(integrator_client, feasibility_catalog):
     b = body(items=(("1", "fiber-500"),), place=[{"role": "installationAddress", "areaCode": "GAL01"}])
     r = integrator_client.post(URL, b, format="json")
     assert r.status_code == 201
@@ -98,7 +97,7 @@ def test_place_by_value_and_prospect_without_customer(integrator_client, catalog
     ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-s"}}],
       "place": [{"role": "installationAddress"}]}, "postcode"),
 ])
-def test_bad_input_is_4xx_with_reasons_and_nothing_stored(integrator_client, catalog, payload, fragment):
+def test_bad_input_is_4xx_with_reasons_and_nothing_stored(integrator_client, feasibility_catalog, payload, fragment):
     r = integrator_client.post(URL, payload, format="json")
     assert r.status_code == 400, r.content
     err = r.json()
@@ -136,6 +135,6 @@ def test_customer_user_qualifies_for_themself_with_customer_wording(api_client, 
     assert ids == [str(poq.pk)]
 
 
-def test_unauthenticated_is_refused_with_tmf_error(api_client, catalog):
+def test_unauthenticated_is_refused_with_tmf_error(api_client, feasibility_catalog):
     r = api_client.post(URL, body(), format="json")
     assert r.status_code in (401, 403) and r.json()["@type"] == "Error"

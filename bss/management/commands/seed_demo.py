@@ -25,7 +25,8 @@ STAFF = [
 
 
 class Command(BaseCommand):
-    help = "Load demo data (idempotent): staff per role, ~300 customers, a self-service login."
+    help = ("Load demo data (idempotent): staff per role, ~300 customers, a self-service login, the catalog, "
+            "feasibility rules and coverage, the credit policy.")
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=300)
@@ -34,6 +35,9 @@ class Command(BaseCommand):
         from customers.demo import seed_customers
         from customers.models import Customer
         from customers.services import self_service_grant
+        from orders.demo import seed_catalog
+        from orders.demo_credit import seed_credit
+        from orders.demo_feasibility import seed_feasibility
 
         sync_roles()
         for username, role, first, last, limit in STAFF:
@@ -47,6 +51,9 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=role))
         made = seed_customers(customers)
         self.stdout.write(f"customers: {made} created, {Customer.objects.count()} in total")
+        self.stdout.write(f"catalog: {seed_catalog()} offerings created")
+        self.stdout.write(f"feasibility: {seed_feasibility()} rules created")
+        self.stdout.write(f"credit: {seed_credit()}")
 
         with transaction.atomic():
             user, created = User.objects.get_or_create(username="customer", defaults={
