@@ -38,7 +38,8 @@ SPECS = [
         {"name": "roaming", "value_type": "boolean", "default_value": "false", "description": "EU roaming"},
     ]),
     ("fiber-broadband", "Fiber broadband", ["fiber-access"], [
-        {"name": "bandwidth_mbps", "value_type": "integer", "mandatory": True, "allowed_values": [100, 500, 1000]},
+        {"name": "bandwidth_mbps", "value_type": "integer", "allowed_values": [100, 500, 1000],
+         "description": "the offering sets it; give it only to check it"},
         {"name": "install_type", "value_type": "string", "allowed_values": ["technician", "self-install"],
          "default_value": "technician"},
     ]),

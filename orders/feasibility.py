@@ -85,6 +85,7 @@ class CharacteristicSpec:
     allowed_values: tuple
     min_value: Decimal | None = None
     max_value: Decimal | None = None
+    default: str = ""  # a mandatory characteristic with a default is satisfied by it
 
 
 @dataclass(frozen=True)
@@ -300,7 +301,7 @@ def _check_offering(ctx: Context, item: Item, result: ItemResult) -> None:
                       f"{name} {problem}.", input_error=True)
     if item.action == "add":
         for c in o.characteristics:
-            if c.mandatory and c.name not in item.characteristics:
+            if c.mandatory and not c.default and c.name not in item.characteristics:
                 _fail(result, "missing_characteristic", f"{o.name} needs a value for '{c.name}'.",
                       f"Please choose {c.name}.", input_error=True)
 
@@ -349,12 +350,38 @@ def _eligibility(rule, ctx, item):
 
 def _prerequisite(rule, ctx, item):
     need = set(rule.params.get("requires_any", []))
-    owned = [p.offering_code for p in _live_products(ctx, rule.params.get("scope", "customer"))]
-    in_order = [i.offering.code for i in _order_adds(ctx, item)]
-    found = need & (set(owned) | set(in_order))
-    if found:
-        return True, f"has {', '.join(sorted(found))}"
+    owned = need & {p.offering_code for p in _live_products(ctx, rule.params.get("scope", "customer"))}
+    if owned:
+        return True, f"has {', '.join(sorted(owned))}"
+    in_order = [i for i in _order_adds(ctx, item) if i.offering.code in need]
+    if in_order:
+        return True, f"{IN_ORDER}{','.join(i.id for i in in_order)}"
     return False, f"needs one of {', '.join(sorted(need))} (owned or in this order)"
+
+
+IN_ORDER = "satisfied in this order by item "
+
+
+def _prerequisites_in_order_must_be_feasible(rules: list[Rule], results: list[ItemResult]) -> None:
+    """An item whose prerequisite is met only by other items of the same order fails when all of
+    those items fail (repeated until stable, so chains of prerequisites resolve too)."""
+    by_id = {r.item_id: r for r in results}
+    rule_by_id = {r.id: r for r in rules}
+    changed = True
+    while changed:
+        changed = False
+        for result in results:
+            if not result.feasible:
+                continue
+            for t in result.trace:
+                if t.rule_type == "prerequisite" and t.passed and t.detail.startswith(IN_ORDER):
+                    providers = [by_id[i] for i in t.detail.removeprefix(IN_ORDER).split(",") if i in by_id]
+                    if providers and not any(p.feasible for p in providers):
+                        rule = rule_by_id[t.rule_id]
+                        t.passed = False
+                        t.detail = "its prerequisite in this order is not feasible"
+                        _fail(result, "prerequisite", f"{rule.staff_message} ({t.detail})", rule=rule)
+                        changed = True
 
 
 def _exclusion(rule, ctx, item):
@@ -489,4 +516,5 @@ def evaluate(ctx: Context, rules: list[Rule], coverage: list[Coverage]) -> list[
                 unique.append(a)
         result.alternatives = unique
         results.append(result)
+    _prerequisites_in_order_must_be_feasible(rules, results)
     return results

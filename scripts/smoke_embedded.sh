@@ -16,8 +16,11 @@ for i in $(seq 1 240); do
   if ! kill -0 "$pid" 2>/dev/null; then echo "embedded run died:"; tail -50 "$log"; exit 1; fi
   sleep 1
 done
-curl -fsS "http://127.0.0.1:$port/accounts/login/" | grep -q "Sign in" || { echo "login page missing"; exit 1; }
-curl -fsS "http://127.0.0.1:$port/api/schema/" | grep -q "customerManagement" || { echo "schema missing"; exit 1; }
+page=$(curl -fsS "http://127.0.0.1:$port/accounts/login/")
+grep -q "Sign in" <<<"$page" || { echo "login page missing"; exit 1; }
+schema=$(curl -fsS "http://127.0.0.1:$port/api/schema/")
+grep -q "customerManagement" <<<"$schema" || { echo "schema missing"; exit 1; }
+grep -q "productOfferingQualification" <<<"$schema" || { echo "TMF679 missing from schema"; exit 1; }
 # The worker must be consuming the outbox: fan-out tasks complete.
 for i in $(seq 1 60); do
   grep -q "bss.events.fan_out.*succeeded" "$log" && break

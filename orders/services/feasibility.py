@@ -27,7 +27,7 @@ def _offering_fact(o: ProductOffering, at) -> fe.Offering:
     chars = ()
     if o.specification_id:
         chars = tuple(fe.CharacteristicSpec(c.name, c.value_type, c.mandatory, tuple(c.allowed_values or ()),
-                                            c.min_value, c.max_value)
+                                            c.min_value, c.max_value, c.default_value)
                       for c in o.specification.characteristics.all())
     return fe.Offering(id=o.pk, code=o.code, name=o.name, orderable=o.is_orderable(at),
                        lifecycle_status=o.lifecycle_status, sales_channels=tuple(o.sales_channels or ()),

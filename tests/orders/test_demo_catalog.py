@@ -111,7 +111,7 @@ def test_specifications_and_service_link():
         "mobile-access", "fiber-access", "iptv-service", "static-ip", "vpn-service", "cpe-delivery"}
     fiber = ProductSpecification.objects.get(code="fiber-broadband")
     bw = fiber.characteristics.get(name="bandwidth_mbps")
-    assert (bw.value_type, bw.allowed_values, bw.mandatory) == ("integer", [100, 500, 1000], True)
+    assert (bw.value_type, bw.allowed_values, bw.mandatory) == ("integer", [100, 500, 1000], False)
     assert fiber.characteristics.get(name="install_type").allowed_values
     assert list(fiber.service_specifications.values_list("code", flat=True)) == ["fiber-access"]
     mobile = ProductSpecification.objects.get(code="mobile-plan")

@@ -283,3 +283,20 @@ def test_validate_params():
     assert "excludes" in fe.validate_params("exclusion", {})
     assert "scope" in fe.validate_params("compatibility", {"offerings": ["a"], "scope": "galaxy"})
     assert "rule_type" in fe.validate_params("nonsense", {})
+
+
+def test_prerequisite_met_only_by_an_infeasible_item_of_the_same_order_fails():
+    coverage = rule("serviceability", {"technology": "fiber"}, id=1, range=[FIBER_500.code])
+    needs_fiber = rule("prerequisite", {"requires_any": ["fiber-500"]}, id=2, range=[IPTV.code])
+    order = [add(FIBER_500, id="f"), add(IPTV, id="tv")]
+    covered = run(ctx(order, place=fe.Place("DUB01", "D")), [coverage, needs_fiber], COVERAGE)
+    assert [r.feasible for r in covered] == [True, True]
+    uncovered = run(ctx(order, place=fe.Place("SLI01", "F91")), [coverage, needs_fiber], COVERAGE)
+    assert [r.feasible for r in uncovered] == [False, False]
+    assert "prerequisite in this order is not feasible" in uncovered[1].reasons[0].staff_message
+
+
+def test_mandatory_characteristic_with_a_default_needs_no_value():
+    o = offering("with-default", characteristics=(fe.CharacteristicSpec("colour", "string", True, ("black",),
+                                                                          default="black"),))
+    assert run(ctx([add(o)]), [])[0].feasible

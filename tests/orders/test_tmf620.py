@@ -186,7 +186,7 @@ class TestShape:
         assert {p["name"] for p in fiber["productOfferingPrice"]} == {"Monthly fee", "Installation"}
         bandwidth = next(u for u in fiber["prodSpecCharValueUse"] if u["name"] == "bandwidth_mbps")
         assert [v["value"] for v in bandwidth["productSpecCharacteristicValue"]] == [500]
-        assert bandwidth["minCardinality"] == 1
+        assert bandwidth["minCardinality"] == 0  # optional: the offering fixes the bandwidth
         assert (fiber["technology"], fiber["bandwidthMbps"], fiber["requiresInstallAddress"]) == ("fiber", 500, True)
         assert {c["id"] for c in fiber["channel"]} == {"portal", "self_service", "api", "retail", "telesales"}
 
@@ -197,6 +197,8 @@ class TestShape:
 
         vpn = by_code(admin_api, "business-vpn")
         assert vpn["requiresSpecialDesign"] is True
+        sites = next(u for u in vpn["prodSpecCharValueUse"] if u["name"] == "sites")
+        assert sites["minCardinality"] == 1  # mandatory
         assert [s["id"] for s in vpn["marketSegment"]] == ["sme", "enterprise", "government"]
         assert [c["id"] for c in vpn["channel"]] == ["portal", "api", "telesales"]
         router = by_code(admin_api, "partner-router")
@@ -206,7 +208,7 @@ class TestShape:
         (spec,) = admin_api.get(PS, {"productNumber": "fiber-broadband"}).json()
         chars = {c["name"]: c for c in spec["productSpecCharacteristic"]}
         bw = chars["bandwidth_mbps"]
-        assert (bw["valueType"], bw["minCardinality"], bw["maxCardinality"]) == ("integer", 1, 1)
+        assert (bw["valueType"], bw["minCardinality"], bw["maxCardinality"]) == ("integer", 0, 1)
         assert [v["value"] for v in bw["productSpecCharacteristicValue"]] == [100, 500, 1000]
         install = chars["install_type"]["productSpecCharacteristicValue"]
         assert [v["value"] for v in install if v["isDefault"]] == ["technician"]
