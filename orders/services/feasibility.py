@@ -184,7 +184,13 @@ def offerings_available_to(*, customer: Customer, channel: str, address: Address
         blocking = [r for r in result.reasons if r.code not in ("missing_characteristic",)]
         if not blocking:
             out.append({"code": item.offering.code, "name": item.offering.name,
-                        "needs_address": item.offering.requires_install_address})
+                        "needs_address": item.offering.requires_install_address, "prices": []})
+    from ..models import ProductOfferingPrice
+
+    by_code = {o["code"]: o for o in out}
+    for price in ProductOfferingPrice.objects.filter(offering__code__in=by_code, lifecycle_status="active") \
+            .select_related("offering").order_by("price_type", "name"):
+        by_code[price.offering.code]["prices"].append(price)
     return out
 
 
