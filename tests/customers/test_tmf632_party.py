@@ -1,11 +1,8 @@
 """TMF632 Party Management (Individual, Organization) over the customer inventory."""
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from bss.audit.models import HistoryEntry
@@ -20,6 +17,7 @@ from tests.factories import (
     customer_user,
     staff_user,
 )
+from tests.tmf_spec import assert_tmf_error, load_spec, spec_problems
 
 BASE = "http://testserver"
 INDIVIDUAL = "/tmf-api/party/v4/individual"
@@ -34,65 +32,6 @@ CREDIT_RATING = [{"creditAgencyName": "Experian", "ratingScore": 720}]
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def load_spec(name: str) -> dict:
-    candidates = [Path(settings.BASE_DIR) / "tmf" / "specs" / name, Path("/work/shared/tmf/specs") / name]
-    for path in candidates:
-        if path.exists():
-            return json.loads(path.read_text())
-    pytest.fail(f"official spec {name} not found in {[str(p) for p in candidates]}")
-
-
-def spec_problems(spec: dict, definition: str, obj, path: str = "") -> list[str]:
-    """Every attribute we return exists in the spec's definition (recursively through $ref),
-    the definition's required attributes are present, and scalar types and enums agree."""
-    problems = []
-    d = spec["definitions"][definition]
-    if "enum" in d:
-        return [] if obj in d["enum"] else [f"{path}: {obj!r} not in {definition} {d['enum']}"]
-    if not d.get("properties"):
-        return []
-    if not isinstance(obj, dict):
-        return [f"{path}: expected an object ({definition}), got {obj!r}"]
-    props = d["properties"]
-    for name in d.get("required", []):
-        if name not in obj:
-            problems.append(f"{path or definition}: required attribute {name} missing")
-    for key, value in obj.items():
-        where = f"{path}.{key}" if path else key
-        if key not in props:
-            problems.append(f"{where}: not an attribute of {definition}")
-            continue
-        prop = props[key]
-        if "$ref" in prop:
-            problems += spec_problems(spec, prop["$ref"].rsplit("/", 1)[1], value, where)
-        elif prop.get("type") == "array":
-            if not isinstance(value, list):
-                problems.append(f"{where}: expected an array, got {value!r}")
-                continue
-            item_ref = prop.get("items", {}).get("$ref")
-            for i, item in enumerate(value):
-                if item_ref:
-                    problems += spec_problems(spec, item_ref.rsplit("/", 1)[1], item, f"{where}[{i}]")
-        elif prop.get("type") == "string" and not isinstance(value, str):
-            problems.append(f"{where}: expected a string, got {value!r}")
-        elif prop.get("type") == "boolean" and not isinstance(value, bool):
-            problems.append(f"{where}: expected a boolean, got {value!r}")
-        elif prop.get("type") in ("integer", "number") and (isinstance(value, bool)
-                                                               or not isinstance(value, int | float)):
-            problems.append(f"{where}: expected a number, got {value!r}")
-    return problems
-
-
-def assert_tmf_error(resp, status: int) -> dict:
-    assert resp.status_code == status, (resp.status_code, resp.content)
-    assert resp["Content-Type"].startswith("application/json")
-    body = resp.json()
-    assert body["@type"] == "Error"
-    assert body["status"] == str(status)
-    assert body["code"] and body["reason"] and body["message"]
-    return body
-
 
 def last_event_id() -> int:
     return Event.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

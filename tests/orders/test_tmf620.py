@@ -5,10 +5,8 @@ unresolvable input that leave nothing stored."""
 
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from rest_framework.test import APIClient
 
 from bss.audit.models import HistoryEntry
@@ -36,6 +34,7 @@ from tests.orders.factories import (
     ServiceSpecificationFactory,
     bundle,
 )
+from tests.tmf_spec import assert_tmf_error, load_spec, spec_problems
 
 API = "/tmf-api/productCatalogManagement/v4"
 PO, PS, POP, CATEGORY, CATALOG = (f"{API}/productOffering", f"{API}/productSpecification",
@@ -49,62 +48,6 @@ STORED = (Category, Catalog, ProductSpecification, SpecCharacteristic, ProductOf
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-def load_spec(name: str) -> dict:
-    for path in (Path(settings.BASE_DIR) / "tmf" / "specs" / name, Path("/work/shared/tmf/specs") / name):
-        if path.exists():
-            return json.loads(path.read_text())
-    pytest.fail(f"official spec {name} not found")
-
-
-def spec_problems(spec: dict, definition: str, obj, path: str = "", extensions=frozenset()) -> list[str]:
-    """Every attribute exists in the definition (recursively through $ref, top-level extensions
-    aside), required attributes are present, and scalar types agree."""
-    problems = []
-    d = spec["definitions"][definition]
-    if not d.get("properties"):
-        return []
-    if not isinstance(obj, dict):
-        return [f"{path}: expected an object ({definition}), got {obj!r}"]
-    props = d["properties"]
-    for name in d.get("required", []):
-        if name not in obj:
-            problems.append(f"{path or definition}: required attribute {name} missing")
-    for key, value in obj.items():
-        where = f"{path}.{key}" if path else key
-        if key not in props:
-            if key not in extensions:
-                problems.append(f"{where}: not an attribute of {definition}")
-            continue
-        prop = props[key]
-        if "$ref" in prop:
-            problems += spec_problems(spec, prop["$ref"].rsplit("/", 1)[1], value, where)
-        elif prop.get("type") == "array":
-            if not isinstance(value, list):
-                problems.append(f"{where}: expected an array, got {value!r}")
-                continue
-            item_ref = prop.get("items", {}).get("$ref")
-            for i, item in enumerate(value):
-                if item_ref:
-                    problems += spec_problems(spec, item_ref.rsplit("/", 1)[1], item, f"{where}[{i}]")
-        elif prop.get("type") == "string" and not isinstance(value, str):
-            problems.append(f"{where}: expected a string, got {value!r}")
-        elif prop.get("type") == "boolean" and not isinstance(value, bool):
-            problems.append(f"{where}: expected a boolean, got {value!r}")
-        elif prop.get("type") in ("integer", "number") and (isinstance(value, bool)
-                                                               or not isinstance(value, int | float)):
-            problems.append(f"{where}: expected a number, got {value!r}")
-    return problems
-
-
-def assert_tmf_error(resp, status: int) -> dict:
-    assert resp.status_code == status, (resp.status_code, resp.content)
-    assert resp["Content-Type"].startswith("application/json")
-    body = resp.json()
-    assert body["@type"] == "Error" and body["status"] == str(status)
-    assert body["code"] and body["reason"] and body["message"]
-    return body
-
 
 def counts():
     return {m.__name__: m.objects.count() for m in STORED}

@@ -1,15 +1,13 @@
 """TMF679 productOfferingQualification: synchronous evaluation, shapes, errors, scoping."""
 
-import json
-
 import pytest
 
 from orders.models import OfferingQualification
 from tests.factories import AddressFactory, CustomerFactory, customer_user
+from tests.tmf_spec import load_spec
 
 pytestmark = pytest.mark.django_db
 URL = "/tmf-api/productOfferingQualification/v4/productOfferingQualification"
-SPEC = "/work/shared/tmf/specs/TMF679-ProductOfferingQualification-v4.0.0.swagger.json"
 
 
 def body(customer=None, address=None, items=(("1", "fiber-500"),), **extra):
@@ -40,7 +38,7 @@ def test_qualified_request_returns_201_with_tmf_shape(integrator_client, dublin)
     assert data["productOfferingQualificationDate"].endswith("Z")
     [item] = data["productOfferingQualificationItem"]
     assert item["qualificationItemResult"] == "qualified" and item["productOffering"]["id"] == "fiber-500"
-    spec = json.load(open(SPEC))["definitions"]
+    spec = load_spec("TMF679-ProductOfferingQualification-v4.0.0.swagger.json")["definitions"]
     assert set(data) - {"href", "id"} <= set(spec["ProductOfferingQualification"]["properties"])
     assert set(item) <= set(spec["ProductOfferingQualificationItem"]["properties"])
 
