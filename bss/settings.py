@@ -238,3 +238,4 @@ LOGGING = {
 }
 
 BSS_LANGUAGES = [("en", "English"), ("fr", "Français"), ("de", "Deutsch"), ("es", "Español"), ("ga", "Gaeilge")]
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
