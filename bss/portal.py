@@ -9,15 +9,27 @@ from bss.errors import DomainValidationError
 from bss.roles import is_staff_user
 
 
-def staff_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_staff_user(request.user):
-            raise PermissionDenied("Staff only")
-        return view(request, *args, **kwargs)
+def staff_required(view=None, *, perm: str | tuple[str, ...] | None = None):
+    """Staff only; with perm=, the user's role must also grant that permission (or all of them).
 
-    return wrapper
+        @staff_required                                  # any staff role
+        @staff_required(perm="customers.add_customer")   # and this permission
+    """
+    perms = (perm,) if isinstance(perm, str) else tuple(perm or ())
+
+    def decorate(fn):
+        @login_required
+        @wraps(fn)
+        def wrapper(request, *args, **kwargs):
+            if not is_staff_user(request.user):
+                raise PermissionDenied("Staff only")
+            if perms and not request.user.has_perms(perms):
+                raise PermissionDenied("Your role does not allow this")
+            return fn(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def add_service_errors(form, error: DomainValidationError, prefix: str = "") -> None:

@@ -27,7 +27,7 @@ def _customer(request, pk) -> Customer:
         raise Http404("No such customer")
 
 
-@staff_required
+@staff_required(perm="customers.view_customer")
 def dashboard(request):
     form = SearchForm(request.GET or None)
     q = request.GET.get("q", "")
@@ -39,7 +39,7 @@ def dashboard(request):
                                                  for s in Customer.Status}})
 
 
-@staff_required
+@staff_required(perm="customers.view_customer")
 def customer_detail(request, pk):
     customer = _customer(request, pk)
     history = HistoryEntry.objects.for_root(customer).select_related("actor")[:200]
@@ -49,7 +49,7 @@ def customer_detail(request, pk):
     })
 
 
-@staff_required
+@staff_required(perm="customers.add_customer")
 def customer_new(request):
     form = OnboardForm(request.POST or None, prefix="c")
     contact_form = ContactForm(request.POST or None, prefix="ct")
@@ -82,7 +82,7 @@ def customer_new(request):
                   {"form": form, "contact_form": contact_form, "address_form": address_form})
 
 
-@staff_required
+@staff_required  # the view explains a missing permission itself
 @require_POST
 def customer_status(request, pk):
     customer = _customer(request, pk)
@@ -100,7 +100,7 @@ def customer_status(request, pk):
     return redirect("csr:customer", pk=customer.pk)
 
 
-@staff_required
+@staff_required(perm="customers.add_customernote")
 @require_POST
 def customer_note(request, pk):
     customer = _customer(request, pk)
@@ -135,19 +135,19 @@ def _contact_form_view(request, customer, contact=None, template="customers/csr/
     return render(request, template, {"form": form, "customer": customer, "contact": contact})
 
 
-@staff_required
+@staff_required(perm="customers.add_contact")
 def contact_new(request, pk):
     customer = _customer(request, pk)
     return _contact_form_view(request, customer, done=f"/csr/customers/{customer.pk}/")
 
 
-@staff_required
+@staff_required(perm="customers.change_contact")
 def contact_edit(request, pk):
     contact = get_object_or_404(selectors.contact_queryset(request.user), pk=pk)
     return _contact_form_view(request, contact.customer, contact, done=f"/csr/customers/{contact.customer_id}/")
 
 
-@staff_required
+@staff_required(perm="customers.add_billingaccount")
 def billing_account_new(request, pk):
     customer = _customer(request, pk)
     form = BillingAccountForm(request.POST or None, customer=customer)
@@ -164,7 +164,7 @@ def billing_account_new(request, pk):
     return render(request, "customers/csr/account_form.html", {"form": form, "customer": customer})
 
 
-@staff_required
+@staff_required(perm="customers.add_address")
 def address_new(request, pk):
     customer = _customer(request, pk)
     form = AddressForm(request.POST or None)

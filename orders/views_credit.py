@@ -76,7 +76,7 @@ def _outcome_message(request, check: CreditCheck) -> None:
         messages.success(request, text)
 
 
-@staff_required
+@staff_required(perm="orders.add_creditcheck")
 def credit_check_new(request):
     _require(request, "orders.add_creditcheck")
     initial = {"customer_number": request.GET.get("customer", ""), "account_number": request.GET.get("account", "")}
@@ -98,7 +98,7 @@ def credit_check_new(request):
     return render(request, "orders/csr/credit_check_new.html", {"form": form, "recent": recent})
 
 
-@staff_required
+@staff_required(perm="orders.view_creditcheck")
 def credit_queue(request):
     _require(request, "orders.view_creditcheck")
     checks = services.credit_review_queue(request.user)[:200]
@@ -106,7 +106,7 @@ def credit_queue(request):
         "checks": checks, "can_review": services.can_review(request.user), "review_form": ReviewForm()})
 
 
-@staff_required
+@staff_required(perm="orders.view_creditcheck")
 def credit_check_detail(request, pk):
     _require(request, "orders.view_creditcheck")
     check = get_object_or_404(services.credit_check_queryset(request.user), pk=pk)
@@ -116,7 +116,7 @@ def credit_check_detail(request, pk):
         "review_form": ReviewForm()})
 
 
-@staff_required
+@staff_required(perm="orders.view_creditcheck")
 @require_POST
 def credit_review(request, pk):
     check = get_object_or_404(services.credit_check_queryset(request.user), pk=pk)

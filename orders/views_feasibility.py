@@ -34,7 +34,7 @@ def _order_from_form(form: RuleTestForm) -> dict:
             "channel": d["channel"], "prospect": prospect}
 
 
-@staff_required
+@staff_required(perm="orders.add_offeringqualification")
 def qualify(request):
     form = RuleTestForm(request.POST or None, initial={"customer_number": request.GET.get("customer", "")})
     results, poq = None, None
@@ -49,10 +49,8 @@ def qualify(request):
     return render(request, "orders/feasibility/qualify.html", {"form": form, "results": results, "poq": poq})
 
 
-@staff_required
+@staff_required(perm="orders.view_feasibilityrule")
 def rule_test(request):
-    if not request.user.has_perm("orders.view_feasibilityrule"):
-        raise PermissionDenied
     rule = None
     rule_id = request.POST.get("rule_id") or request.GET.get("rule")
     if rule_id:
