@@ -224,6 +224,8 @@ BSS_WEBHOOK_TIMEOUT = env.float("BSS_WEBHOOK_TIMEOUT", default=5.0)
 BSS_WEBHOOK_MAX_ATTEMPTS = env.int("BSS_WEBHOOK_MAX_ATTEMPTS", default=8)
 BSS_WEBHOOK_BACKOFF_BASE = env.float("BSS_WEBHOOK_BACKOFF_BASE", default=2.0)
 BSS_WEBHOOK_BACKOFF_MAX = env.float("BSS_WEBHOOK_BACKOFF_MAX", default=3600.0)
+# Listeners on private/loopback addresses or plain http: allowed while developing only.
+BSS_WEBHOOK_ALLOW_PRIVATE = env.bool("BSS_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 
 # Credit bureau adapter used by credit checks (orders.credit.bureau): a dotted path to a class
 # with ``name`` and ``assess(request)``; the default is the rule-driven simulated bureau.

@@ -13,7 +13,10 @@ from bss.actors import Actor
 
 from .models import HistoryEntry
 
-_SKIP = {"created_at", "updated_at", "password", "search_vector"}
+_SKIP = {"created_at", "updated_at", "search_vector"}
+# Never copied into the (append-only, widely readable) history; a model may add its own
+# with a HISTORY_EXCLUDE attribute.
+SECRET_FIELDS = {"password", "secret", "token", "key"}
 
 
 def action_prefix(obj) -> str:
@@ -35,8 +38,12 @@ def _plain(value):
 def snapshot(obj: models.Model) -> dict:
     """The concrete field values of obj, JSON-friendly, for diffing before/after a change."""
     data = {}
+    hidden = SECRET_FIELDS | set(getattr(obj, "HISTORY_EXCLUDE", ()))
     for field in obj._meta.concrete_fields:
         if field.name in _SKIP or field.primary_key:
+            continue
+        if field.name in hidden:
+            data[field.name] = "(hidden)"  # neither the value nor its changes are recorded
             continue
         data[field.name] = _plain(getattr(obj, field.attname))
     return data

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import socket
 import hmac
 import json
 import logging
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlparse
 
 import requests
 from django.conf import settings
@@ -105,6 +107,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def _post_webhook(delivery: EventDelivery) -> int:
+    problem = callback_problem(delivery.subscription.callback)  # again: DNS may have changed
+    if problem:
+        raise DeliveryFailed(problem)
     body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
     ts = str(int(time.time()))
     headers = {
@@ -218,14 +223,41 @@ def events_redispatch() -> dict:
     return {"events": len(events), "deliveries": len(deliveries)}
 
 
+def callback_problem(url: str) -> str | None:
+    """Why a listener URL may not be called (None when it may). Outside development, only https
+    to public addresses: a callback must not reach the operator's internal network (SSRF)."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return "The callback must be an http(s) URL."
+    if settings.BSS_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    if parsed.scheme != "https":
+        return "The callback must use https."
+    try:
+        infos = socket.getaddrinfo(parsed.hostname, parsed.port or 443, proto=socket.IPPROTO_TCP)
+    except OSError:
+        return f"The callback host {parsed.hostname} does not resolve."
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if not ip.is_global:
+            return f"The callback host {parsed.hostname} resolves to a non-public address."
+    return None
+
+
+@transaction.atomic
 def hub_subscribe(*, api: str, callback: str, query: str, actor) -> HubSubscription:
     from bss.audit.services import history_record_created
+    from bss.errors import DomainValidationError
 
+    problem = callback_problem(callback)
+    if problem:
+        raise DomainValidationError({"callback": problem})
     sub = HubSubscription.objects.create(api=api, callback=callback, query=query, created_by=actor.user)
     history_record_created(obj=sub, actor=actor, action="bss.hub_subscription.created")
     return sub
 
 
+@transaction.atomic
 def hub_unsubscribe(*, subscription_id: int, actor) -> None:
     from bss.audit.services import track_changes
 

@@ -29,7 +29,10 @@ class HubViewSet(TmfViewSet):
     http_method_names = ["get", "post", "delete", "options"]
 
     def get_queryset(self):
-        return HubSubscription.objects.filter(api=self.api, active=True)
+        """An integrator sees and removes only its own listeners (admins: all of them)."""
+        qs = HubSubscription.objects.filter(api=self.api, active=True)
+        user = self.request.user
+        return qs if user.has_perm("bss.change_hubsubscription") else qs.filter(created_by=user.pk)
 
     def list(self, request, *args, **kwargs):
         raise Http404("Listeners are registered with POST /hub and removed with DELETE /hub/{id}")
