@@ -54,7 +54,9 @@ def is_staff_user(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name__in=Role.STAFF).exists()
+    if not hasattr(user, "_bss_is_staff"):  # once per request: the user object is per request
+        user._bss_is_staff = user.groups.filter(name__in=Role.STAFF).exists()
+    return user._bss_is_staff
 
 
 def sync_roles(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:

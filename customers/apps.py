@@ -19,7 +19,8 @@ class CustomersConfig(AppConfig):
         Role.CUSTOMER: [
             "customers.view_customer", "customers.view_party", "customers.view_contact",
             "customers.change_contact", "customers.add_contact", "customers.view_contactmedium",
-            "customers.view_address", "customers.change_address", "customers.view_billingaccount",
+            # Not change_address: an address carries the area code serviceability is judged on.
+            "customers.view_address", "customers.view_billingaccount",
             "customers.view_product",
         ],
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 from rest_framework import serializers
 
+from bss.roles import is_staff_user
 from bss.tmf.renderers import tmf_datetime
 from bss.tmf.serializers import (
     RelatedRefSerializer,
@@ -14,6 +15,7 @@ from bss.tmf.serializers import (
 )
 
 from ..models import ContactMedium, Customer, Party
+from ..scoping import self_service_customer_id
 
 # TMF mediumType (case-insensitive) -> our medium kind; "postal" means the contact's address.
 MEDIUM_TYPES = {
@@ -163,9 +165,14 @@ class PartySerializerBase(TmfResourceSerializer):
 
     def related_customers(self, party: Party) -> list[dict]:
         request = self.context.get("request")
+        customers = party.customers.all()
+        if request is not None and not is_staff_user(request.user):
+            # A party can be shared: a customer login sees only its own customer among them.
+            own = self_service_customer_id(request.user)
+            customers = [c for c in customers if c.pk == own]
         return [{"id": str(c.pk), "name": c.name, "role": "customer", "@referredType": "Customer",
                  "href": absolute_url(reverse("tmf629:customer-detail", kwargs={"pk": c.pk}), request)}
-                for c in party.customers.all()]
+                for c in customers]
 
 
 class IndividualSerializer(PartySerializerBase):

@@ -61,3 +61,18 @@ def test_admin_history_codes_use_the_service_namespace(client):
     r = client.post(url, data)
     assert r.status_code == 302, r.context["adminform"].form.errors if r.context else r
     assert HistoryEntry.objects.for_object(account).filter(action="customers.billing_account.updated").exists()
+
+
+def test_shared_party_does_not_reveal_the_other_customer_to_a_self_service_user(api_client):
+    from tests.factories import IndividualFactory, customer_user
+
+    party = IndividualFactory()
+    mine, theirs = CustomerFactory(party=party, name="Mine"), CustomerFactory(party=party, name="Theirs")
+    api_client.force_authenticate(customer_user(mine))
+    body = api_client.get(f"/tmf-api/party/v4/individual/{party.pk}").json()
+    assert [r["id"] for r in body["relatedParty"]] == [str(mine.pk)]
+    assert "Theirs" not in str(body)
+    staff = staff_user(Role.CSR)
+    api_client.force_authenticate(staff)
+    body = api_client.get(f"/tmf-api/party/v4/individual/{party.pk}").json()
+    assert sorted(r["id"] for r in body["relatedParty"]) == sorted([str(mine.pk), str(theirs.pk)])

@@ -241,10 +241,17 @@ class TestNativeApi:
         assert contact.family_name == "Byrne"
         assert "evil@example.com" not in contact.media.values_list("value", flat=True)
 
-    def test_patch_other_address_404(self, api, theirs):
+    def test_patch_other_address_refused(self, api, theirs):
+        # Customers may not change addresses at all (the area code drives serviceability), so
+        # the answer is the same 403 for their own and for anyone else's: nothing to probe.
         response = api.patch(f"/api/v1/addresses/{theirs['address'].pk}/", {"street1": "Hacked"}, format="json")
-        assert response.status_code == 404
+        assert response.status_code == 403
         assert Address.objects.get(pk=theirs["address"].pk).street1 == "1 Byrne Street"
+
+    def test_patch_own_address_area_code_refused(self, api, mine):
+        response = api.patch(f"/api/v1/addresses/{mine['address'].pk}/", {"area_code": "DUB01"}, format="json")
+        assert response.status_code == 403
+        assert Address.objects.get(pk=mine["address"].pk).area_code != "DUB01"
 
     def test_cannot_link_other_customers_address_to_own_contact(self, api, web, actor, mine, theirs):
         loose = services.address_create(customer=None, actor=actor, street1="9 Secret Lane", city="Cork",
