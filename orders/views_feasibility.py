@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from bss.actors import Actor, Channel
 from bss.errors import DomainValidationError
 from bss.portal import add_service_errors, staff_required
+from bss.tmf.ids import local_id
 from customers.scoping import self_service_customer_id
 from customers.selectors import customer_detail
 
@@ -54,7 +55,7 @@ def rule_test(request):
     rule = None
     rule_id = request.POST.get("rule_id") or request.GET.get("rule")
     if rule_id:
-        rule = get_object_or_404(FeasibilityRule, pk=rule_id)
+        rule = get_object_or_404(FeasibilityRule, pk=local_id(rule_id) or 0)
     test_form = RuleTestForm(request.POST or None, prefix="t")
     rule_form = FeasibilityRuleForm(request.POST or None, instance=rule, prefix="r")
     outcome = None

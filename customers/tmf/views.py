@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bss.actors import Actor
+from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
 
 from .. import selectors, services
@@ -19,9 +20,10 @@ def _resolve_party(ref: dict) -> Party | None:
     """engagedParty pointing at a Party we hold -> that Party; anything else stays a reference."""
     kind = {"individual": Party.Kind.INDIVIDUAL, "organization": Party.Kind.ORGANIZATION}.get(
         (ref.get("@referredType") or "").lower())
-    if kind is None or not str(ref.get("id", "")).isdigit():
+    pk = local_id(ref.get("id"))
+    if kind is None or pk is None:
         return None
-    return Party.objects.filter(pk=int(ref["id"]), kind=kind).first()
+    return Party.objects.filter(pk=pk, kind=kind).first()
 
 
 def _customer_fields(data: dict) -> dict:

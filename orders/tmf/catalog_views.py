@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from bss.actors import Actor
 from bss.errors import DomainValidationError
+from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
 from service_activation.models import ServiceSpecification
 
@@ -81,7 +82,7 @@ class References:
         if ref is None:
             return None
         key = str(ref.get("id", "")).strip()
-        obj = model.objects.filter(pk=int(key)).first() if key.isdigit() else None
+        obj = model.objects.filter(pk=local_id(key)).first() if local_id(key) is not None else None
         if obj is None and by_code and key:
             obj = model.objects.filter(code=key).first()
         if obj is None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from bss.roles import is_staff_user
+from bss.tmf.ids import local_id
 from bss.tmf.routers import TmfRouter
 from bss.tmf.serializers import RelatedRefSerializer, TmfResourceSerializer, absolute_url
 from bss.tmf.views import TmfViewSet
@@ -160,8 +161,8 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
         customer, prospect = None, {}
         for party in data.get("relatedParty", []):
             kind = (party.get("@referredType") or "").lower()
-            if kind == "customer" and str(party["id"]).isdigit():
-                customer = customer_queryset(user).filter(pk=int(party["id"])).first()
+            if kind == "customer" and local_id(party["id"]) is not None:
+                customer = customer_queryset(user).filter(pk=local_id(party["id"])).first()
             elif kind in ("individual", "organization"):
                 prospect = {"customer_type": kind, "segment": "residential" if kind == "individual" else "sme"}
         if own is not None and (customer is None or customer.pk != own):
@@ -170,8 +171,8 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
         address, place = None, None
         for p in data.get("place", []):
             if p.get("id"):
-                address = visible_to(Address.objects.all(), user).filter(pk=p["id"]).first() \
-                    if str(p["id"]).isdigit() else None
+                address = visible_to(Address.objects.all(), user).filter(pk=local_id(p["id"])).first() \
+                    if local_id(p["id"]) is not None else None
                 if address is None:
                     from bss.errors import DomainValidationError
 
@@ -184,11 +185,12 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
             chars = {c["name"]: c["value"] for c in product.get("productCharacteristic", [])}
             if product.get("billingAccount"):
                 account = visible_to(BillingAccount.objects.all(), user).filter(
-                    pk=product["billingAccount"]["id"]).first() if str(product["billingAccount"]["id"]).isdigit() \
+                    pk=local_id(product["billingAccount"]["id"])).first() \
+                    if local_id(product["billingAccount"]["id"]) is not None \
                     else None
             items.append(ItemInput(id=i["id"], offering=i["productOffering"]["id"], action=i.get("action", "add"),
                                    characteristics=chars, quantity=i.get("quantity", 1),
-                                   product_id=int(product["id"]) if str(product.get("id", "")).isdigit() else None))
+                                   product_id=local_id(product.get("id"))))
         body = {k: v for k, v in self.request.data.items()}
         poq, _ = qualification_create(actor=actor, request_body=body, customer=customer, items=items,
                                       channel=channel, address=address, place=place, billing_account=account,

@@ -76,3 +76,15 @@ def test_shared_party_does_not_reveal_the_other_customer_to_a_self_service_user(
     api_client.force_authenticate(staff)
     body = api_client.get(f"/tmf-api/party/v4/individual/{party.pk}").json()
     assert sorted(r["id"] for r in body["relatedParty"]) == sorted([str(mine.pk), str(theirs.pk)])
+
+
+def test_unicode_digit_engaged_party_id_is_kept_as_a_reference(integrator_client):
+    r = integrator_client.post("/tmf-api/customerManagement/v4/customer", {
+        "name": "X", "engagedParty": {"id": "²", "@referredType": "Individual"}}, format="json")
+    assert r.status_code == 201 and r.json()["engagedParty"]["id"] == "²"
+
+
+def test_rule_tester_with_a_non_numeric_rule_is_404(client):
+    client.force_login(staff_user(Role.ADMIN))
+    assert client.get("/csr/feasibility/rules/test/?rule=abc").status_code == 404
+    assert client.get("/csr/feasibility/rules/test/?rule=²").status_code == 404

@@ -136,3 +136,18 @@ def test_customer_user_qualifies_for_themself_with_customer_wording(api_client, 
 def test_unauthenticated_is_refused_with_tmf_error(api_client, feasibility_catalog):
     r = api_client.post(URL, body(), format="json")
     assert r.status_code in (401, 403) and r.json()["@type"] == "Error"
+
+
+@pytest.mark.parametrize("where", ["relatedParty", "place", "billingAccount", "product"])
+def test_unicode_digit_ids_are_not_a_500(integrator_client, feasibility_catalog, where):
+    b = body(items=(("1", "mobile-s"),))
+    if where == "relatedParty":
+        b["relatedParty"] = [{"id": "²", "role": "customer", "@referredType": "Customer"}]
+    elif where == "place":
+        b["place"] = [{"id": "²", "role": "installationAddress"}]
+    else:
+        b["productOfferingQualificationItem"][0]["product"] = (
+            {"billingAccount": {"id": "²"}} if where == "billingAccount" else {"id": "²"})
+    r = integrator_client.post(URL, b, format="json")
+    assert r.status_code in (201, 400), r.content
+    assert r.json().get("@type") in ("ProductOfferingQualification", "Error")
