@@ -31,6 +31,12 @@ def _only_visible(user, values: dict, **querysets) -> None:
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.CustomerSerializer
+    action_permissions = {
+        "search": ["customers.view_customer"],
+        "change_status": ["customers.view_customer", "customers.change_customer_status"],
+        "notes": ["customers.view_customer", "customers.add_customernote"],
+        "history": ["customers.view_customer", "bss.view_historyentry"],
+    }
     filterset_fields = ["status", "segment", "credit_class"]
 
     def get_queryset(self):
@@ -60,8 +66,6 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
         customer = self.get_object()
-        if not request.user.has_perm("customers.change_customer_status"):
-            raise PermissionDenied("Your role may not change a customer's status.")
         data = s.StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         customer = services.customer_change_status(customer_id=customer.pk, actor=_actor(request),
@@ -81,8 +85,6 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
         customer = self.get_object()
-        if not request.user.has_perm("bss.view_historyentry"):
-            raise PermissionDenied("Your role may not read history.")
         entries = HistoryEntry.objects.for_root(customer).select_related("actor")[:500]
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
@@ -147,6 +149,7 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.BillingAccountSerializer
+    action_permissions = {"transition": ["customers.view_billingaccount", "customers.change_billingaccount"]}
     filterset_fields = ["customer", "status", "bill_cycle", "currency"]
 
     def get_queryset(self):

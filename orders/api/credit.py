@@ -64,6 +64,8 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     serializer_class = CreditCheckSerializer
     filterset_fields = ["status", "decision", "customer", "billing_account", "order_reference"]
+    action_permissions = {"queue": ["orders.view_creditcheck"],
+                          "review": ["orders.view_creditcheck"]}  # the service checks review_creditcheck
 
     def get_queryset(self):
         return services.credit_check_queryset(self.request.user).order_by("-created_at", "-id")

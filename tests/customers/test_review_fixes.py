@@ -88,3 +88,24 @@ def test_rule_tester_with_a_non_numeric_rule_is_404(client):
     client.force_login(staff_user(Role.ADMIN))
     assert client.get("/csr/feasibility/rules/test/?rule=abc").status_code == 404
     assert client.get("/csr/feasibility/rules/test/?rule=²").status_code == 404
+
+
+@pytest.mark.parametrize("role,expected", [(Role.BILLING, 200), (Role.PROVISIONING, 403)])
+def test_account_transition_needs_change_billingaccount(api_client, role, expected):
+    account = BillingAccountFactory()
+    api_client.force_authenticate(staff_user(role))
+    r = api_client.post(f"/api/v1/billing-accounts/{account.pk}/transition/", {"transition": "suspend"},
+                        format="json")
+    assert r.status_code == expected, r.content
+
+
+def test_customer_actions_check_their_own_permissions(api_client):
+    customer = CustomerFactory()
+    api_client.force_authenticate(staff_user(Role.PROVISIONING))  # may view customers, nothing more
+    assert api_client.get("/api/v1/customers/search/?q=xx").status_code == 200
+    assert api_client.post(f"/api/v1/customers/{customer.pk}/notes/", {"text": "x"}, format="json").status_code == 403
+    assert api_client.post(f"/api/v1/customers/{customer.pk}/status/", {"status": "active"},
+                           format="json").status_code == 403
+    assert api_client.get(f"/api/v1/customers/{customer.pk}/history/").status_code == 403
+    api_client.force_authenticate(staff_user(Role.CSR))
+    assert api_client.post(f"/api/v1/customers/{customer.pk}/notes/", {"text": "x"}, format="json").status_code == 201
