@@ -4,7 +4,7 @@ from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from bss.actors import Actor
@@ -100,10 +100,9 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = s.ContactSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        _only_visible(request.user, values, customer=selectors.customer_queryset,
+                      postal_address=selectors.address_queryset)
         customer = values.pop("customer")
-        if not selectors.customer_queryset(request.user).filter(pk=customer.pk).exists():
-            raise PermissionDenied("Not your customer.")
-        _only_visible(request.user, values, postal_address=selectors.address_queryset)
         contact = services.contact_create(customer=customer, actor=_actor(request),
                                           media=[dict(m) for m in values.pop("media")], **values)
         return Response(s.ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
@@ -131,9 +130,8 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data = s.AddressSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        _only_visible(request.user, values, customer=selectors.customer_queryset)
         customer = values.pop("customer", None)
-        if customer and not selectors.customer_queryset(request.user).filter(pk=customer.pk).exists():
-            raise PermissionDenied("Not your customer.")
         address = services.address_create(customer=customer, actor=_actor(request), **values)
         return Response(s.AddressSerializer(address).data, status=status.HTTP_201_CREATED)
 
@@ -159,9 +157,8 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
         data = s.BillingAccountSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        _only_visible(request.user, values, customer=selectors.customer_queryset)
         customer = values.pop("customer")
-        if not selectors.customer_queryset(request.user).filter(pk=customer.pk).exists():
-            raise PermissionDenied("Not your customer.")
         _only_visible(request.user, values, billing_address=selectors.address_queryset,
                       parent=selectors.billing_account_queryset, bill_contact=selectors.contact_queryset)
         account = services.billing_account_create(

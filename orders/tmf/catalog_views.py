@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 
 from bss.actors import Actor
 from bss.errors import DomainValidationError
+from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
 from service_activation.models import ServiceSpecification
@@ -140,8 +141,11 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
                   "productOfferingPrice.id": "prices__id"}
 
     def get_queryset(self):
-        return ProductOffering.objects.select_related("specification").prefetch_related(
+        qs = ProductOffering.objects.select_related("specification").prefetch_related(
             "categories", "prices", "bundled_offerings", "specification__characteristics").distinct()
+        if not is_staff_user(self.request.user):  # customers never see unlaunched offerings
+            qs = qs.exclude(lifecycle_status=ProductOffering.LifecycleStatus.DRAFT)
+        return qs
 
     def _fields(self, data: dict, instance: ProductOffering | None) -> tuple[dict, dict]:
         refs = References()
@@ -275,7 +279,10 @@ class ProductOfferingPriceViewSet(CatalogTmfViewSet):
                   "productOffering.name": "offering__name"}
 
     def get_queryset(self):
-        return ProductOfferingPrice.objects.select_related("offering").prefetch_related("alterations")
+        qs = ProductOfferingPrice.objects.select_related("offering").prefetch_related("alterations")
+        if not is_staff_user(self.request.user):
+            qs = qs.exclude(offering__lifecycle_status=ProductOffering.LifecycleStatus.DRAFT)
+        return qs
 
     def _fields(self, data: dict, instance: ProductOfferingPrice | None) -> dict:
         fields: dict = {}

@@ -279,8 +279,13 @@ class TestNativeApi:
         count = Contact.objects.count()
         response = api.post("/api/v1/contacts/", {"customer": theirs["customer"].pk, "family_name": "Intruder",
                                                   "media": [{"kind": "email", "value": "i@x.ie"}]}, format="json")
-        assert response.status_code in (403, 404)
+        assert response.status_code == 400
         assert Contact.objects.count() == count
+        # Exactly what a customer id that does not exist gets: no way to tell which ids exist.
+        missing = api.post("/api/v1/contacts/", {"customer": 987654, "family_name": "Intruder",
+                                                 "media": [{"kind": "email", "value": "i@x.ie"}]}, format="json")
+        assert missing.status_code == 400
+        assert list(missing.json()) == list(response.json()) == ["customer"]
 
     def test_cannot_change_other_customer_status_or_notes(self, api, theirs):
         pk = theirs["customer"].pk

@@ -151,3 +151,11 @@ def test_unicode_digit_ids_are_not_a_500(integrator_client, feasibility_catalog,
     r = integrator_client.post(URL, b, format="json")
     assert r.status_code in (201, 400), r.content
     assert r.json().get("@type") in ("ProductOfferingQualification", "Error")
+
+
+def test_customers_do_not_see_draft_offerings_in_the_catalog(api_client, dublin):
+    customer, _ = dublin
+    api_client.force_authenticate(customer_user(customer))
+    codes = {o.get("code") for o in api_client.get(
+        "/tmf-api/productCatalogManagement/v4/productOffering?limit=100").json()}
+    assert "mobile-s" in codes and "draft-plan" not in codes
