@@ -26,7 +26,7 @@ class CreditCheckForm(forms.Form):
                                      help_text="optional: the order's account, whose credit limit is checked")
     amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
                                 help_text="the order's one-time charges plus its first month of recurring charges")
-    currency = forms.ChoiceField(choices=CURRENCIES, initial="EUR")
+    currency = forms.ChoiceField(choices=[("", "the account's currency (else EUR)"), *CURRENCIES], required=False)
     order_reference = forms.CharField(max_length=64, required=False, label="Order reference")
 
     def __init__(self, *args, user, **kwargs):
@@ -85,7 +85,7 @@ def credit_check_new(request):
         d = form.cleaned_data
         try:
             check = services.credit_check_request(
-                customer=form.customer, billing_account=form.account, amount=d["amount"], currency=d["currency"],
+                customer=form.customer, billing_account=form.account, amount=d["amount"], currency=d["currency"] or None,
                 order_reference=d["order_reference"], actor=_actor(request))
         except DomainValidationError as e:
             add_service_errors(form, e)

@@ -84,9 +84,8 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
                 pk=values["billing_account"], customer=customer).first()
             if account is None:
                 raise serializers.ValidationError({"billing_account": ["No such billing account for this customer."]})
-        currency = values.get("currency") or (account.currency if account else "EUR")
         check = services.credit_check_request(
-            customer=customer, amount=values["amount"], currency=currency, billing_account=account,
+            customer=customer, amount=values["amount"], currency=values.get("currency"), billing_account=account,
             order_reference=values["order_reference"], actor=Actor.from_request(request))
         return Response(CreditCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 

@@ -245,13 +245,14 @@ def _validated(amount, currency: str, customer: Customer, account: BillingAccoun
     return q(amount)
 
 
-def credit_check_request(*, customer: Customer, amount: Decimal, currency: str, actor: Actor,
+def credit_check_request(*, customer: Customer, amount: Decimal, actor: Actor, currency: str | None = None,
                          billing_account: BillingAccount | None = None, order_reference: str = "") -> CreditCheck:
     """Assess ``amount`` (the order's one-time plus first-month recurring total, see
     order_credit_amount) for ``customer``; returns the stored CreditCheck. A referred check is
     ``pending_review`` and waits for credit_check_review(). See the module docstring for the rules."""
     customer = Customer.objects.select_related("party").get(pk=customer.pk)
     account = BillingAccount.objects.get(pk=billing_account.pk) if billing_account is not None else None
+    currency = currency or (account.currency if account else "EUR")  # every door defaults alike
     amount = _validated(amount, currency, customer, account, order_reference)
 
     policy = active_credit_policy()

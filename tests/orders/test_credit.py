@@ -488,3 +488,14 @@ class TestDemo:
         assert (check.decision, check.status) == (decision, status)
         if status == S.PENDING_REVIEW:
             assert check.terms["deposit"] == str((Decimal(amount) * Decimal("0.2")).quantize(Decimal("0.01")))
+
+
+def test_currency_defaults_to_the_accounts_in_the_service_itself():
+    from bss.actors import Actor
+    from orders.services.credit import credit_check_request
+    from tests.factories import BillingAccountFactory
+
+    account = BillingAccountFactory(currency="GBP")
+    check = credit_check_request(customer=account.customer, billing_account=account, amount=Decimal("10.00"),
+                                 actor=Actor.system())
+    assert check.currency == "GBP"
