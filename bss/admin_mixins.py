@@ -52,17 +52,30 @@ class AuditedAdmin(admin.ModelAdmin):
         class ServiceCheckedForm(form_class):
             def clean(self):
                 data = super().clean()
+                failure = getattr(request, "_admin_service_error", None)
+                if failure is not None:  # the service refused the save: show why, save nothing
+                    _add_service_failure(self, failure)
+                    return data
                 if not self._errors:
                     try:
                         model_admin.service_check(request, obj, data, change)
-                    except DomainValidationError as e:
-                        add_service_errors(self, e)
                     except ApplicationError as e:
-                        self.add_error(None, e.message)
+                        _add_service_failure(self, e)
                 return data
 
         ServiceCheckedForm.__name__ = form_class.__name__
         return ServiceCheckedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service refusing the save (in save_model / save_related) rolls the whole save back
+        and shows the form again with the service's errors, instead of a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as e:
+            if request.method != "POST" or hasattr(request, "_admin_service_error"):
+                raise
+            request._admin_service_error = e  # the form's clean() adds it: nothing is saved
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
@@ -84,6 +97,56 @@ class AuditedAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{obj}: {e.message}", messages.ERROR)
         if done:
             self.message_user(request, f"{done} done.", messages.SUCCESS)
+
+
+def _add_service_failure(form, error: ApplicationError) -> None:
+    if isinstance(error, DomainValidationError):
+        add_service_errors(form, error)
+    else:
+        form.add_error(None, error.message)
+
+
+class ServiceSavedAdmin(AuditedAdmin):
+    """Creates and updates through a service: ``service_fields`` are passed on (on change only
+    those the form changed); inline formsets are saved by ``save_formset`` overrides. The
+    service's errors show as form errors (see AuditedAdmin.changeform_view)."""
+
+    service_fields: tuple[str, ...] = ()
+
+    def create(self, request, data: dict):
+        raise NotImplementedError
+
+    def update(self, request, obj, data: dict):
+        raise NotImplementedError
+
+    def form_data(self, form, change: bool) -> dict:
+        names = [f for f in self.service_fields if f in form.cleaned_data]
+        if change:
+            names = [f for f in names if f in form.changed_data]
+        return {f: form.cleaned_data[f] for f in names}
+
+    def save_model(self, request, obj, form, change):
+        data = self.form_data(form, change)
+        if not change:
+            self.adopt(obj, self.create(request, data))
+        elif data:
+            self.update(request, obj, data)
+
+    @staticmethod
+    def adopt(obj, created) -> None:
+        """Give the admin's (unsaved) form instance the row the service created, so the admin's
+        redirect and messages name it."""
+        obj.__dict__.update({f.attname: getattr(created, f.attname) for f in obj._meta.concrete_fields})
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        # Many-to-many fields went through the service in save_model (no form.save_m2m()).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @staticmethod
+    def _no_change_message(formset):
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -29,6 +29,7 @@ from .models import (
 )
 
 REACHABLE = {ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE, ContactMedium.Kind.EMAIL}
+MEDIUM_MAX_LENGTH = ContactMedium._meta.get_field("value").max_length  # 254, as RFC 5321 allows
 
 
 # --- Party ---------------------------------------------------------------------------------
@@ -187,7 +188,11 @@ def _media_validate(media: list[dict], *, require_reachable: bool, postal: bool)
         kind, value = m.get("kind"), (m.get("value") or "").strip()
         if not value:
             continue
-        if kind not in ContactMedium.Kind.values:
+        if len(value) > MEDIUM_MAX_LENGTH:  # the column's size: longer would fail in the database
+            what = "An e-mail address" if kind == ContactMedium.Kind.EMAIL else "A contact medium"
+            errors[f"media[{i}].value"] = (f"{what} can have at most {MEDIUM_MAX_LENGTH} characters "
+                                           f"(this one has {len(value)}).")
+        elif kind not in ContactMedium.Kind.values:
             errors[f"media[{i}].kind"] = f"Unknown medium '{kind}'."
         elif kind == ContactMedium.Kind.EMAIL:
             try:

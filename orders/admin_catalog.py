@@ -9,7 +9,7 @@ Nothing is deleted here: retire instead.
 from django import forms
 from django.contrib import admin
 
-from bss.admin_mixins import AuditedAdmin
+from bss.admin_mixins import ServiceSavedAdmin
 from bss.errors import DomainValidationError
 from bss.portal import add_service_errors
 from customers.models import Customer
@@ -28,41 +28,6 @@ from .services import catalog as services
 
 __all__ = ["CatalogAdmin", "CategoryAdmin", "ProductOfferingAdmin", "ProductOfferingPriceAdmin",
            "ProductSpecificationAdmin"]
-
-
-class ServiceSavedAdmin(AuditedAdmin):
-    """Creates and updates through a service: ``service_fields`` are passed on (on change only
-    those the form changed); inline formsets are saved by ``save_formset`` overrides."""
-
-    service_fields: tuple[str, ...] = ()
-
-    def create(self, request, data: dict):
-        raise NotImplementedError
-
-    def update(self, request, obj, data: dict):
-        raise NotImplementedError
-
-    def form_data(self, form, change: bool) -> dict:
-        names = [f for f in self.service_fields if f in form.cleaned_data]
-        if change:
-            names = [f for f in names if f in form.changed_data]
-        return {f: form.cleaned_data[f] for f in names}
-
-    def save_model(self, request, obj, form, change):
-        data = self.form_data(form, change)
-        if not change:
-            obj.pk = self.create(request, data).pk
-        elif data:
-            self.update(request, obj, data)
-
-    def save_related(self, request, form, formsets, change):
-        # Many-to-many fields went through the service in save_model (no form.save_m2m()).
-        for formset in formsets:
-            self.save_formset(request, form, formset, change=change)
-
-    @staticmethod
-    def _no_change_message(formset):
-        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 def _service_clean(form, fn):

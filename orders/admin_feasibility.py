@@ -2,19 +2,30 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin, ServiceSavedAdmin
 
 from .forms_feasibility import FeasibilityRuleForm
 from .models import CoverageArea, FeasibilityRule, OfferingQualification
+from .services.feasibility import feasibility_rule_save
 
 
 @admin.register(FeasibilityRule)
-class FeasibilityRuleAdmin(AuditedAdmin):
+class FeasibilityRuleAdmin(ServiceSavedAdmin):
+    """Saves (the rule, its range and its alternatives) go through feasibility_rule_save, so
+    every change, many-to-many ones included, is in the history with channel 'admin'."""
+
     form = FeasibilityRuleForm
     list_display = ("name", "rule_type", "is_active", "priority", "range", "staff_message", "tester")
     list_filter = ("rule_type", "is_active")
     search_fields = ("name", "staff_message", "customer_message", "offerings__code")
     filter_horizontal = ("offerings", "alternatives")
+
+    def save_model(self, request, obj, form, change):
+        # obj carries the form's field values; the many-to-many ones are saved by the service
+        # too (ServiceSavedAdmin.save_related does not call form.save_m2m()).
+        feasibility_rule_save(rule=obj, offerings=form.cleaned_data.get("offerings") or [],
+                              alternatives=form.cleaned_data.get("alternatives") or [],
+                              actor=self.actor(request))
 
     def has_delete_permission(self, request, obj=None):
         return False  # switch a rule off (is_active) so its history stays meaningful

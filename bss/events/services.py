@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import socket
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import uuid
 from datetime import timedelta

@@ -235,28 +235,37 @@ def feasibility_rule_test(*, candidate: FeasibilityRule | None, offering_codes: 
 @transaction.atomic
 def feasibility_rule_save(*, rule: FeasibilityRule, offerings, alternatives, actor: Actor) -> FeasibilityRule:
     """Create or update a rule after validating its parameters; history either way."""
-    from bss.audit.services import diff, history_record_created, snapshot
+    from bss.audit.services import diff, initial_values, snapshot
 
     errors = fe.validate_params(rule.rule_type, rule.params)
     if errors:
         raise DomainValidationError({f"params.{k}": v for k, v in errors.items()})
     if not rule.staff_message.strip():
         raise DomainValidationError({"staff_message": "Staff need an explanation when this rule refuses."})
+    offerings, alternatives = list(offerings), list(alternatives)
     if rule.pk:
-        before = snapshot(FeasibilityRule.objects.select_for_update().get(pk=rule.pk))
-        before_range = sorted(FeasibilityRule.objects.get(pk=rule.pk).offerings.values_list("code", flat=True))
+        saved = FeasibilityRule.objects.select_for_update().get(pk=rule.pk)
+        before = snapshot(saved)
+        # the range (offerings) and the alternatives offered instead: their codes, before and after
+        before_m2m = {name: sorted(getattr(saved, name).values_list("code", flat=True))
+                      for name in ("offerings", "alternatives")}
         rule.save()
         rule.offerings.set(offerings)
         rule.alternatives.set(alternatives)
         changes = diff(before, snapshot(rule))
-        after_range = sorted(o.code for o in offerings)
-        if before_range != after_range:
-            changes["offerings"] = [before_range, after_range]
+        for name, after in (("offerings", offerings), ("alternatives", alternatives)):
+            after_codes = sorted(o.code for o in after)
+            if before_m2m[name] != after_codes:
+                changes[name] = [before_m2m[name], after_codes]
         if changes:
             history_record(obj=rule, action="orders.feasibility_rule.updated", actor=actor, changes=changes)
     else:
         rule.save()
         rule.offerings.set(offerings)
         rule.alternatives.set(alternatives)
-        history_record_created(obj=rule, actor=actor, action="orders.feasibility_rule.created")
+        changes = initial_values(rule)
+        for name, codes in (("offerings", offerings), ("alternatives", alternatives)):
+            if codes:
+                changes[name] = [None, sorted(o.code for o in codes)]
+        history_record(obj=rule, actor=actor, action="orders.feasibility_rule.created", changes=changes)
     return rule
