@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from bss.actors import Actor
 from bss.audit.services import diff, history_record, history_record_created, snapshot, track_changes
@@ -74,9 +75,14 @@ def party_update(*, party: Party, actor: Actor, **data) -> Party:
 @transaction.atomic
 def customer_create(
     *, actor: Actor, name: str, party: Party | None = None, engaged_party_ref: dict | None = None,
-    segment: str = Customer.Segment.RESIDENTIAL, credit_class: str = Customer.CreditClass.B,
+    segment: str | None = Customer.Segment.RESIDENTIAL, credit_class: str = Customer.CreditClass.B,
     status: str = Customer.Status.PROSPECT, **extra,
 ) -> Customer:
+    """segment=None derives it from the party: residential for an individual, SME otherwise."""
+    if segment is None:
+        kind = party.kind if party else (engaged_party_ref or {}).get("@referredType", "").lower()
+        segment = Customer.Segment.RESIDENTIAL if kind == Party.Kind.INDIVIDUAL else Customer.Segment.SME
+    extra.setdefault("valid_from", timezone.now().replace(microsecond=0))
     if not name or not name.strip():
         raise DomainValidationError({"name": "A customer needs a name."})
     if status not in (Customer.Status.PROSPECT, Customer.Status.ACTIVE):
@@ -97,6 +103,9 @@ def customer_create(
 def customer_update(*, customer: Customer, actor: Actor, **data) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     with track_changes(customer, action="customers.customer.updated", actor=actor) as t:
+        merge = data.pop("tmf_extra_merge", None)
+        if merge:  # merged on the locked row, so concurrent updates do not lose each other's keys
+            data["tmf_extra"] = {**customer.tmf_extra, **merge}
         for key, value in data.items():
             setattr(customer, key, value)
         if not customer.name.strip():
@@ -294,6 +303,32 @@ def contact_make_primary(*, contact: Contact, actor: Actor) -> Contact:
     return contact
 
 
+@transaction.atomic
+def customer_contact_media_set(*, customer: Customer, actor: Actor, media_and_postal: tuple[list[dict], dict | None]
+                               ) -> Contact:
+    """Set the customer's own contact media (as TMF629 contactMedium gives them): they belong to
+    the primary contact, created from the party when there is none yet; a postal address
+    updates the primary contact's address or creates it."""
+    media, postal = media_and_postal
+    customer = Customer.objects.select_for_update().select_related("party").get(pk=customer.pk)
+    primary = customer.contacts.filter(is_primary=True).select_related("postal_address").first()
+    address = None
+    if postal:
+        if primary and primary.postal_address_id:
+            address = address_update(address=primary.postal_address, actor=actor, **postal)
+        else:
+            address = address_create(customer=customer, actor=actor, **postal)
+    if primary is None:
+        party = customer.party
+        return contact_create(
+            customer=customer, actor=actor, media=media, is_primary=True, postal_address=address,
+            given_name=party.given_name if party else "",
+            family_name=(party.family_name if party and party.family_name else customer.name),
+        )
+    extra = {"postal_address": address} if address else {}
+    return contact_update(contact=primary, actor=actor, media=media, **extra)
+
+
 # --- Billing accounts ------------------------------------------------------------------------
 
 def _account_terms_errors(*, bill_cycle, credit_limit) -> dict:
@@ -394,7 +429,7 @@ def product_create(*, customer: Customer, actor: Actor, name: str, offering_id: 
 
 @transaction.atomic
 def product_transition(*, product_id: int, transition: str, actor: Actor, reason: str = "") -> Product:
-    from django.utils import timezone
+
 
     product = Product.objects.select_for_update().select_related("customer").get(pk=product_id)
     fsm_transition(product, transition, actor=actor, reason=reason, root=product.customer,

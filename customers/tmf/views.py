@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bss.actors import Actor
 from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
 
@@ -43,27 +42,6 @@ def _customer_fields(data: dict) -> dict:
     return out
 
 
-def _apply_contact_medium(customer: Customer, items: list[dict], actor: Actor) -> None:
-    media, postal = split_contact_media(items)
-    primary = customer.contacts.filter(is_primary=True).first()
-    address = None
-    if postal:
-        if primary and primary.postal_address_id:
-            address = services.address_update(address=primary.postal_address, actor=actor, **postal)
-        else:
-            address = services.address_create(customer=customer, actor=actor, **postal)
-    if primary is None:
-        party = customer.party
-        services.contact_create(
-            customer=customer, actor=actor, media=media, is_primary=True, postal_address=address,
-            given_name=party.given_name if party else "",
-            family_name=(party.family_name if party and party.family_name else customer.name),
-        )
-    else:
-        extra = {"postal_address": address} if address else {}
-        services.contact_update(contact=primary, actor=actor, media=media, **extra)
-
-
 class CustomerViewSet(TmfViewSet):
     serializer_class = CustomerSerializer
     db_filters = {"id": "pk", "name": "name", "status": "status", "statusReason": "status_reason",
@@ -78,25 +56,20 @@ class CustomerViewSet(TmfViewSet):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
         ref = dict(data["engagedParty"])
         party = _resolve_party(ref)
-        from django.utils import timezone
-
-        fields = _customer_fields(data)
-        fields.setdefault("valid_from", timezone.now())
-        segment = "residential" if (party and party.kind == Party.Kind.INDIVIDUAL) or \
-            ref.get("@referredType", "").lower() == "individual" else "sme"
         customer = services.customer_create(
-            actor=actor, party=party, engaged_party_ref=None if party else ref, segment=segment,
-            status=data.get("status", Customer.Status.PROSPECT), tmf_extra=extra, **fields,
+            actor=actor, party=party, engaged_party_ref=None if party else ref, segment=None,
+            status=data.get("status", Customer.Status.PROSPECT), tmf_extra=extra, **_customer_fields(data),
         )
         if data.get("contactMedium"):
-            _apply_contact_medium(customer, data["contactMedium"], actor)
+            services.customer_contact_media_set(customer=customer, actor=actor,
+                                                media_and_postal=split_contact_media(data["contactMedium"]))
         return self.get_queryset().get(pk=customer.pk)
 
     def perform_update(self, customer, data, actor):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
         fields = _customer_fields(data)
         if extra:
-            fields["tmf_extra"] = {**customer.tmf_extra, **extra}
+            fields["tmf_extra_merge"] = extra
         if "engagedParty" in data:
             ref = dict(data["engagedParty"])
             party = _resolve_party(ref)
@@ -107,7 +80,8 @@ class CustomerViewSet(TmfViewSet):
             services.customer_change_status(customer_id=customer.pk, status=data["status"], actor=actor,
                                             reason=data.get("statusReason", ""))
         if "contactMedium" in data:
-            _apply_contact_medium(customer, data["contactMedium"], actor)
+            services.customer_contact_media_set(customer=customer, actor=actor,
+                                                media_and_postal=split_contact_media(data["contactMedium"]))
         return self.get_queryset().get(pk=customer.pk)
 
     def perform_destroy(self, customer, actor):

@@ -165,6 +165,7 @@ class TestAdminWrites:
         accounts = list(data.billing_accounts.all())
         form = customer_form(name="Mary Murphy-Byrne", segment=data.segment, credit_class=data.credit_class,
                              status_reason=data.status_reason,
+                             valid_from_0=str(data.valid_from.date()), valid_from_1=str(data.valid_from.time()),
                              party=data.party_id, **{
                                  "contacts-TOTAL_FORMS": len(contacts), "contacts-INITIAL_FORMS": len(contacts),
                                  "billing_accounts-TOTAL_FORMS": len(accounts),

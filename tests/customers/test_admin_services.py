@@ -3,6 +3,7 @@ rules (shown as form errors, never a server error), history with channel 'admin'
 
 import pytest
 from django.contrib.auth.models import Group
+from django.forms import MultiWidget
 from django.urls import reverse
 
 from bss.audit.models import HistoryEntry
@@ -30,6 +31,10 @@ def post_data(response, **overrides) -> dict:
             if bound.field.show_hidden_initial:
                 data[bound.html_initial_name] = bound.field.prepare_value(bound.initial)
             if value is None or value is False:
+                continue
+            if isinstance(bound.field.widget, MultiWidget):  # e.g. date + time inputs
+                for i, part in enumerate(bound.field.widget.decompress(value)):
+                    data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
                 continue
             data[bound.html_name] = value
 
