@@ -310,7 +310,7 @@ def customer_contact_media_set(*, customer: Customer, actor: Actor, media_and_po
     the primary contact, created from the party when there is none yet; a postal address
     updates the primary contact's address or creates it."""
     media, postal = media_and_postal
-    customer = Customer.objects.select_for_update().select_related("party").get(pk=customer.pk)
+    customer = Customer.objects.select_for_update(of=("self",)).select_related("party").get(pk=customer.pk)
     primary = customer.contacts.filter(is_primary=True).select_related("postal_address").first()
     address = None
     if postal:
