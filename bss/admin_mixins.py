@@ -113,11 +113,11 @@ class ServiceSavedAdmin(AuditedAdmin):
 
     service_fields: tuple[str, ...] = ()
 
-    def create(self, request, data: dict):
-        raise NotImplementedError
+    def create(self, request, data: dict):  # each subclass names its service
+        raise TypeError(f"{type(self).__name__} must define create(request, data) calling a service")
 
     def update(self, request, obj, data: dict):
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define update(request, obj, data) calling a service")
 
     def form_data(self, form, change: bool) -> dict:
         names = [f for f in self.service_fields if f in form.cleaned_data]

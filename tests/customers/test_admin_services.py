@@ -3,7 +3,6 @@ rules (shown as form errors, never a server error), history with channel 'admin'
 
 import pytest
 from django.contrib.auth.models import Group
-from django.forms import MultiWidget
 from django.urls import reverse
 
 from bss.audit.models import HistoryEntry
@@ -11,6 +10,8 @@ from bss.errors import DomainValidationError
 from bss.events.models import Event
 from customers import services
 from customers.models import Address, Contact, ContactMedium, Customer, Party, SelfServiceAccess
+from tests.admin_forms import form_errors as errors
+from tests.admin_forms import post_data
 from tests.factories import AddressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,42 +19,6 @@ pytestmark = pytest.mark.django_db
 
 def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def post_data(response, **overrides) -> dict:
-    """What a browser would post back from an admin form page (main form and inlines)."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            bound = form[name]
-            value = bound.value()
-            if bound.field.show_hidden_initial:
-                data[bound.html_initial_name] = bound.field.prepare_value(bound.initial)
-            if value is None or value is False:
-                continue
-            if isinstance(bound.field.widget, MultiWidget):  # e.g. date + time inputs
-                for i, part in enumerate(bound.field.widget.decompress(value)):
-                    data[f"{bound.html_name}_{i}"] = "" if part is None else str(part)
-                continue
-            data[bound.html_name] = value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.forms:
-            add(form)
-    data.update(overrides)
-    data["_save"] = "Save"
-    return data
-
-
-def errors(response) -> str:
-    assert response.status_code == 200, "the form should be shown again with errors"
-    out = [str(response.context["adminform"].form.errors)]
-    for inline in response.context["inline_admin_formsets"]:
-        out += [str(inline.formset.errors), str(inline.formset.non_form_errors())]
-    return " ".join(out)
 
 
 def edit(client, obj, **overrides):

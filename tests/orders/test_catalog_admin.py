@@ -22,6 +22,7 @@ from orders.models import (
     SpecCharacteristic,
 )
 from service_activation.models import ServiceSpecification
+from tests.admin_forms import form_errors, post_data
 from tests.orders.factories import (
     CategoryFactory,
     PriceAlterationFactory,
@@ -38,38 +39,6 @@ ids = [m._meta.label for m in MODELS]
 
 def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def post_data(response, **overrides) -> dict:
-    """What a browser would post back from an admin form page (main form and inlines)."""
-    data = {}
-
-    def add(form):
-        for name in form.fields:
-            bound = form[name]
-            value = bound.value()
-            if bound.field.show_hidden_initial:  # e.g. JSON fields with a callable default
-                data[bound.html_initial_name] = bound.field.prepare_value(bound.initial)
-            if value is None or value is False:
-                continue
-            data[bound.html_name] = value
-
-    add(response.context["adminform"].form)
-    for inline in response.context["inline_admin_formsets"]:
-        add(inline.formset.management_form)
-        for form in inline.formset.forms:
-            add(form)
-    data.update(overrides)
-    data["_save"] = "Save"
-    return data
-
-
-def form_errors(response) -> str:
-    assert response.status_code == 200, "the form should be shown again with errors"
-    errors = [str(response.context["adminform"].form.errors)]
-    for inline in response.context["inline_admin_formsets"]:
-        errors += [str(inline.formset.errors), str(inline.formset.non_form_errors())]
-    return " ".join(errors)
 
 
 def action(admin_client, model, name, objs):
