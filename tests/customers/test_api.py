@@ -358,7 +358,7 @@ class TestBillingAccounts:
         ({"billing_address": None}, "billing_address"),
         ({"bill_cycle": None}, "bill_cycle"),
         ({"credit_limit": "-5"}, "credit_limit"),
-        ({"currency": "XXX"}, "currency"),
+        ({"currency": "ZZZ"}, "currency"),
         ({"payment_method": "barter"}, "payment_method"),
         ({"billing_address": 999999}, "billing_address"),
     ])
