@@ -188,6 +188,9 @@ SPECTACULAR_SETTINGS = {
 TMF_MAX_BODY_BYTES = env.int("TMF_MAX_BODY_BYTES", default=1_048_576)
 TMF_DEFAULT_PAGE_SIZE = env.int("TMF_DEFAULT_PAGE_SIZE", default=20)
 TMF_MAX_PAGE_SIZE = env.int("TMF_MAX_PAGE_SIZE", default=1000)
+# A filter on an attribute that is not a column is matched over at most this many rows (what the
+# column filters left); beyond it the request is refused (400) naming the column filters.
+TMF_FILTER_CANDIDATE_LIMIT = env.int("TMF_FILTER_CANDIDATE_LIMIT", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = TMF_MAX_BODY_BYTES
 
 # --- Celery ----------------------------------------------------------------------------

@@ -91,9 +91,11 @@ def _comparable(text: str):
     if d is not None:
         return datetime(d.year, d.month, d.day, tzinfo=UTC)
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
         return None
+    # NaN and Infinity are not numbers a value can be compared with (NaN > x even raises).
+    return number if number.is_finite() else None
 
 
 def compare(left: str, op: str, right: str) -> bool:

@@ -52,6 +52,46 @@ def _orderable(field) -> bool:
     return isinstance(field, models.IntegerField | models.DecimalField | models.FloatField | models.DateTimeField)
 
 
+def _utc(moment: datetime) -> datetime:
+    """An aware moment in UTC; a moment outside the representable range is clamped to its edge
+    (9999-12-31T23:00:00-02:00 is after every date-time a column can hold)."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        edge = datetime.max if moment.year == datetime.max.year else datetime.min
+        return edge.replace(tzinfo=UTC)
+
+
+def _plus_ms(moment: datetime) -> datetime | None:
+    """One millisecond later, or None past the last representable moment."""
+    try:
+        return moment + MILLISECOND
+    except OverflowError:
+        return None
+
+
+def _datetime_condition(lookup: str, op: str, bound: datetime) -> Q | None:
+    """A comparison on a date-time column as the client sees it: rendered with millisecond
+    precision. None when nothing can match; bounds at the end of time never overflow."""
+    bound = _utc(bound)
+    floor = bound.replace(microsecond=bound.microsecond // 1000 * 1000)
+    after = _plus_ms(floor)  # the first rendered value greater than the bound
+    ceil = floor if floor == bound else after  # the first rendered value at or above the bound
+    everything = Q(**{f"{lookup}__isnull": False})
+    if op == "eq":
+        if floor != bound:
+            return None
+        return Q(**{f"{lookup}__gte": floor}) & (Q(**{f"{lookup}__lt": after}) if after else everything)
+    if op == "gt":
+        return Q(**{f"{lookup}__gte": after}) if after else None
+    if op == "gte":
+        return Q(**{f"{lookup}__gte": ceil}) if ceil else None
+    if op == "lt":
+        return Q(**{f"{lookup}__lt": ceil}) if ceil else everything
+    return Q(**{f"{lookup}__lt": after}) if after else everything  # lte
+
+
 def _db_condition(qs, lookup: str, op: str, value: str) -> Q | None:
     """One attribute filter as a database condition with the semantics of the Python matcher
     (bss.tmf.filtering); None when nothing can match. ``eq`` is an exact match on the
@@ -66,11 +106,7 @@ def _db_condition(qs, lookup: str, op: str, value: str) -> Q | None:
         if bound is None or not _orderable(field):
             return None
         if isinstance(field, models.DateTimeField) and isinstance(bound, datetime):
-            floor = bound.replace(microsecond=bound.microsecond // 1000 * 1000)
-            ceil = floor if floor == bound else floor + MILLISECOND
-            suffix, bound = {"gt": ("gte", floor + MILLISECOND), "gte": ("gte", ceil),
-                             "lt": ("lt", ceil), "lte": ("lt", floor + MILLISECOND)}[op]
-            return Q(**{f"{lookup}__{suffix}": bound})
+            return _datetime_condition(lookup, op, bound)
         if isinstance(bound, datetime) != isinstance(field, models.DateTimeField):
             return None  # a date against a number, or a number against a date: no match
         condition = Q(**{f"{lookup}__{op}": bound})
@@ -79,12 +115,11 @@ def _db_condition(qs, lookup: str, op: str, value: str) -> Q | None:
             moment = parse_datetime(value)
         except ValueError:
             moment = None
-        if moment is None or moment.microsecond % 1000:
-            return None
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        return Q(**{f"{lookup}__gte": moment, f"{lookup}__lt": moment + MILLISECOND})
+        return None if moment is None else _datetime_condition(lookup, "eq", moment)
     elif isinstance(field, models.IntegerField) and not INTEGER_FORM.fullmatch(value):
         return None  # "01", "1.0" or "abc" is not the string form of any integer
+    elif isinstance(field, models.DecimalField | models.FloatField) and comparable_or_none(value) is None:
+        return None  # "NaN", "Infinity" or "abc" is not the string form of a stored number
     else:
         condition = Q(**{lookup: value})
     try:
@@ -161,7 +196,7 @@ class TmfViewSet(viewsets.GenericViewSet):
             conditions = [c for c in (_db_condition(qs, x, f.op, f.value) for x in lookups) if c is not None]
             qs = qs.filter(reduce(operator.or_, conditions)) if conditions else qs.none()
         if python_filters:
-            rows = [d for d in (self.render(o) for o in qs.iterator(chunk_size=500))
+            rows = [d for d in (self.render(o) for o in self._candidates(qs, python_filters))
                     if representation_matches(d, python_filters)]
             total, page = len(rows), rows[offset:offset + limit]
         else:
@@ -169,6 +204,19 @@ class TmfViewSet(viewsets.GenericViewSet):
             page = [self.render(o) for o in qs[offset:offset + limit]] if offset < total else []
         data = [select_fields(d, fields) for d in page]
         return Response(data, headers={"X-Total-Count": str(total), "X-Result-Count": str(len(data))})
+
+    def _candidates(self, qs, python_filters) -> list:
+        """The rows a filter on a non-column attribute is matched over: at most
+        TMF_FILTER_CANDIDATE_LIMIT of them (what the database filters left), never a table scan."""
+        cap = settings.TMF_FILTER_CANDIDATE_LIMIT
+        rows = list(qs[:cap + 1])
+        if len(rows) > cap:
+            names = ", ".join(sorted({f.path for f in python_filters}))
+            supported = ", ".join(sorted(self.db_filters)) or "none"
+            raise ParseError(
+                f"Filtering on {names} is answered only over at most {cap} {self.serializer_class.tmf_type} "
+                f"resources; narrow the request first with the filters answered for any size: {supported}.")
+        return rows
 
     def retrieve(self, request, *args, **kwargs):
         data = self.render(self.get_object())
