@@ -115,10 +115,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # throttles failed logins (portal and admin)
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed-login throttling: lock a username+IP pair after 5 failures for 15 minutes.
+# Failed-login throttling: lock a username+IP pair after 5 failures for 15 minutes, and an IP
+# address after 30 failures across any usernames (password spraying); see bss.auth.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+BSS_AXES_IP_FAILURE_LIMIT = env.int("BSS_AXES_IP_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "bss.auth.BssAxesHandler"
+AXES_USERNAME_CALLABLE = "bss.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 
@@ -222,6 +226,8 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "events-redispatch": {"task": "bss.events.redispatch_pending", "schedule": 60.0},
+    # Jeopardy: move SLA clocks' statuses and fire due escalation steps (bss.sla).
+    "sla-scan": {"task": "bss.sla.scan", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -1,0 +1,657 @@
+"""SLA use cases: the only writers of calendars, targets, escalation steps and clocks.
+
+An owning app calls, from its own services (in their transaction):
+
+    sla_clock_start(obj=order, clock_type="orders.customer_order", committed_at=..., actor=actor)
+    sla_clock_pause(obj=order, clock_type="orders.customer_order", reason="waiting on the customer", actor=actor)
+    sla_clock_resume(obj=order, clock_type="orders.customer_order", actor=actor)
+    sla_clock_stop(obj=order, clock_type="orders.customer_order", completed=True, actor=actor)
+
+Pause, resume, stop and the updates are no-ops (they return None) when the object has no open clock
+of that type and step, so an app may call them whether or not a target was configured. The Celery
+beat task runs ``sla_scan`` every minute: it moves jeopardy statuses and fires escalation steps.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+
+from bss.actors import Actor
+from bss.audit.services import history_record, history_record_created, track_changes
+from bss.errors import DomainValidationError
+from bss.events import publish
+from bss.fsm import fsm_transition
+
+from . import clock as sla_time
+from . import jeopardy
+from .calendar import ALWAYS_OPEN, WorkingCalendar, add_business_time, business_time_between
+from .events import JEOPARDY_ALERT, SLA_ESCALATION, render_sla_clock
+from .models import (
+    BusinessCalendar,
+    Escalation,
+    EscalationStep,
+    Holiday,
+    SlaClock,
+    SlaPause,
+    SlaTarget,
+    TimeBasis,
+    WorkingHours,
+)
+from .registry import ClockType
+from .registry import clock_type as clock_type_info
+
+log = logging.getLogger(__name__)
+SYSTEM = Actor.system("sla")
+SCAN_BATCH = 200
+RETRY_BROKEN = timedelta(minutes=5)
+
+
+class _Unset:
+    def __repr__(self):
+        return "UNSET"
+
+
+UNSET = _Unset()
+
+
+def _full_clean(obj, **kwargs) -> None:
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as e:
+        raise DomainValidationError(e.message_dict) from None
+
+
+def _apply(obj, fields: dict) -> None:
+    for name, value in fields.items():
+        if value is not UNSET:
+            setattr(obj, name, value)
+
+
+# --- business calendars ---------------------------------------------------------------------------
+
+@transaction.atomic
+def business_calendar_create(*, name: str, time_zone: str = "UTC", region: str = "", always_open: bool = False,
+                             description: str = "", actor: Actor) -> BusinessCalendar:
+    calendar = BusinessCalendar(name=name, time_zone=time_zone, region=(region or "").upper(),
+                                always_open=always_open, description=description)
+    _full_clean(calendar)
+    calendar.save()
+    history_record_created(obj=calendar, actor=actor, action="sla.business_calendar.created")
+    return calendar
+
+
+@transaction.atomic
+def business_calendar_update(*, calendar: BusinessCalendar, actor: Actor, name=UNSET, time_zone=UNSET,
+                             region=UNSET, always_open=UNSET, description=UNSET) -> BusinessCalendar:
+    calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
+    with track_changes(calendar, action="sla.business_calendar.updated", actor=actor):
+        _apply(calendar, {"name": name, "time_zone": time_zone, "always_open": always_open,
+                          "description": description,
+                          "region": region if region is UNSET else (region or "").upper()})
+        _full_clean(calendar)
+        calendar.save()
+    _recheck_clocks(Q(calendar=calendar))
+    return calendar
+
+
+@dataclass(frozen=True)
+class HoursInput:
+    weekday: int
+    start: time
+    end: time  # time(0) = midnight at the end of the day
+
+
+@transaction.atomic
+def business_calendar_set_hours(*, calendar: BusinessCalendar, hours: list[HoursInput], actor: Actor) -> None:
+    """Replace the calendar's working hours (several intervals per weekday allowed)."""
+    calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
+    rows = [WorkingHours(calendar=calendar, weekday=h.weekday, start=h.start, end=h.end) for h in hours]
+    errors = {}
+    for i, row in enumerate(rows):
+        try:
+            row.full_clean(exclude=["calendar"])
+        except ValidationError as e:
+            errors[f"hours[{i}]"] = [m for ms in e.message_dict.values() for m in ms]
+    if errors:
+        raise DomainValidationError(errors)
+    before = [str(wh) for wh in calendar.working_hours.all()]
+    calendar.working_hours.all().delete()
+    WorkingHours.objects.bulk_create(rows)
+    after = [str(wh) for wh in calendar.working_hours.all()]
+    if before != after:
+        history_record(obj=calendar, action="sla.business_calendar.hours_set", actor=actor,
+                       changes={"working_hours": [before, after]})
+    _recheck_clocks(Q(calendar=calendar))
+
+
+@dataclass(frozen=True)
+class HolidayInput:
+    date: date
+    name: str
+
+
+@transaction.atomic
+def business_calendar_set_holidays(*, calendar: BusinessCalendar, holidays: list[HolidayInput],
+                                   actor: Actor) -> None:
+    """Replace the calendar's own holidays (shared regional holidays are kept with holiday_create)."""
+    calendar = BusinessCalendar.objects.select_for_update().get(pk=calendar.pk)
+    dates = [h.date for h in holidays]
+    if len(set(dates)) != len(dates):
+        raise DomainValidationError({"holidays": "Each date once."})
+    for i, h in enumerate(holidays):
+        if not (h.name or "").strip():
+            raise DomainValidationError({f"holidays[{i}]": "A holiday needs a name."})
+    before = [f"{h.date} {h.name}" for h in calendar.holidays.all()]
+    calendar.holidays.all().delete()
+    Holiday.objects.bulk_create(Holiday(calendar=calendar, date=h.date, name=h.name.strip()) for h in holidays)
+    after = [f"{h.date} {h.name}" for h in calendar.holidays.all()]
+    if before != after:
+        history_record(obj=calendar, action="sla.business_calendar.holidays_set", actor=actor,
+                       changes={"holidays": [before, after]})
+    _recheck_clocks(Q(calendar=calendar))
+
+
+@transaction.atomic
+def holiday_create(*, date: date, name: str, region: str = "", actor: Actor) -> Holiday:
+    """A shared holiday: observed by every calendar (blank region) or by the calendars of a region."""
+    holiday = Holiday(calendar=None, date=date, name=name, region=(region or "").upper())
+    _full_clean(holiday)
+    holiday.save()
+    history_record_created(obj=holiday, actor=actor, action="sla.holiday.created")
+    _recheck_clocks(Q(time_basis=TimeBasis.BUSINESS))
+    return holiday
+
+
+@transaction.atomic
+def holiday_update(*, holiday: Holiday, actor: Actor, date=UNSET, name=UNSET, region=UNSET) -> Holiday:
+    holiday = Holiday.objects.select_for_update().get(pk=holiday.pk)
+    with track_changes(holiday, action="sla.holiday.updated", actor=actor):
+        _apply(holiday, {"date": date, "name": name, "region": region if region is UNSET else (region or "").upper()})
+        _full_clean(holiday)
+        holiday.save()
+    _recheck_clocks(Q(time_basis=TimeBasis.BUSINESS))
+    return holiday
+
+
+def _recheck_clocks(condition: Q) -> None:
+    """Configuration changed: running clocks it concerns are looked at by the next scan (their due
+    dates stay: a clock keeps what it was started with)."""
+    SlaClock.objects.filter(condition, state=SlaClock.State.RUNNING).update(next_check_at=sla_time.now())
+
+
+# --- targets and escalation steps -----------------------------------------------------------------
+
+def _check_target(target: SlaTarget) -> None:
+    errors = {}
+    try:
+        info = clock_type_info(target.clock_type)
+    except DomainValidationError as e:
+        errors.update(e.field_errors)
+        info = None
+    if info is not None and info.steps and target.step and target.step not in info.steps:
+        errors["step"] = [f"'{target.step}' is not a step of {target.clock_type} ({', '.join(info.steps)})."]
+    if target.time_basis == TimeBasis.BUSINESS and target.calendar_id is None:
+        errors["calendar"] = ["Business time needs a calendar."]
+    if errors:
+        raise DomainValidationError(errors)
+    _full_clean(target)
+
+
+@transaction.atomic
+def sla_target_create(*, name: str, clock_type: str, duration_minutes: int, step: str = "", priority: str = "",
+                      segment: str = "", time_basis: str = TimeBasis.BUSINESS,
+                      calendar: BusinessCalendar | None = None, jeopardy_margin_minutes: int = 0,
+                      active: bool = True, description: str = "", actor: Actor) -> SlaTarget:
+    target = SlaTarget(name=name, clock_type=clock_type, step=step or "", priority=priority or "",
+                       segment=segment or "", time_basis=time_basis, calendar=calendar,
+                       duration_minutes=duration_minutes, jeopardy_margin_minutes=jeopardy_margin_minutes,
+                       active=active, description=description)
+    _check_target(target)
+    target.save()
+    history_record_created(obj=target, actor=actor, action="sla.sla_target.created")
+    return target
+
+
+@transaction.atomic
+def sla_target_update(*, target: SlaTarget, actor: Actor, name=UNSET, clock_type=UNSET, step=UNSET,
+                      priority=UNSET, segment=UNSET, time_basis=UNSET, calendar=UNSET, duration_minutes=UNSET,
+                      jeopardy_margin_minutes=UNSET, active=UNSET, description=UNSET) -> SlaTarget:
+    """Clocks already started keep the duration, calendar and margin they started with."""
+    target = SlaTarget.objects.select_for_update().get(pk=target.pk)
+    with track_changes(target, action="sla.sla_target.updated", actor=actor):
+        _apply(target, {"name": name, "clock_type": clock_type, "step": step, "priority": priority,
+                        "segment": segment, "time_basis": time_basis, "calendar": calendar,
+                        "duration_minutes": duration_minutes, "jeopardy_margin_minutes": jeopardy_margin_minutes,
+                        "active": active, "description": description})
+        _check_target(target)
+        target.save()
+    return target
+
+
+@dataclass(frozen=True)
+class EscalationStepInput:
+    level: int
+    trigger: str
+    delay_minutes: int = 0
+    action: str = EscalationStep.Action.NOTIFY_ROLE
+    role: str = ""
+    message: str = ""
+
+
+@transaction.atomic
+def sla_target_set_escalation_steps(*, target: SlaTarget, steps: list[EscalationStepInput],
+                                    actor: Actor) -> list[EscalationStep]:
+    """Replace the target's escalation policy. A step that already fired for some clock is kept
+    (its level may not be reused with another meaning) and updated in place."""
+    target = SlaTarget.objects.select_for_update().get(pk=target.pk)
+    levels = [s.level for s in steps]
+    if len(set(levels)) != len(levels):
+        raise DomainValidationError({"escalation_steps": "Each level once."})
+    errors = {}
+    for i, s in enumerate(steps):
+        row = EscalationStep(target=target, level=s.level, trigger=s.trigger, delay_minutes=s.delay_minutes,
+                             action=s.action, role=s.role or "", message=s.message or "")
+        try:
+            row.full_clean(exclude=["target"], validate_unique=False, validate_constraints=False)
+        except ValidationError as e:
+            errors[f"escalation_steps[{i}]"] = [m for ms in e.message_dict.values() for m in ms]
+        if s.action in (EscalationStep.Action.NOTIFY_ROLE,) and not (s.role or "").strip():
+            errors.setdefault(f"escalation_steps[{i}]", []).append("Notifying a role needs the role.")
+    if errors:
+        raise DomainValidationError(errors)
+    existing = {st.level: st for st in target.escalation_steps.all()}
+    before = [str(st) for st in existing.values()]
+    fired_levels = set(Escalation.objects.filter(step__target=target).values_list("step__level", flat=True))
+    wanted = {s.level: s for s in steps}
+    gone = [lvl for lvl in existing if lvl not in wanted]
+    if fired := sorted(set(gone) & fired_levels):
+        raise DomainValidationError({"escalation_steps": f"Level(s) {fired} already fired; they stay."})
+    EscalationStep.objects.filter(target=target, level__in=gone).delete()
+    out = []
+    for level, s in sorted(wanted.items()):
+        row = existing.get(level) or EscalationStep(target=target, level=level)
+        row.trigger, row.delay_minutes, row.action = s.trigger, s.delay_minutes, s.action
+        row.role, row.message = s.role or "", s.message or ""
+        row.save()
+        out.append(row)
+    after = [str(st) for st in out]
+    if before != after:
+        history_record(obj=target, action="sla.sla_target.escalation_steps_set", actor=actor,
+                       changes={"escalation_steps": [before, after]})
+    _recheck_clocks(Q(target=target))
+    return out
+
+
+def sla_target_for(*, clock_type: str, step: str = "", qualifiers: dict | None = None) -> SlaTarget | None:
+    """The most specific active target: same step, then the qualifiers it names (blank = any)."""
+    qualifiers = qualifiers or {}
+    priority, segment = qualifiers.get("priority", ""), qualifiers.get("segment", "")
+    candidates = SlaTarget.objects.filter(
+        clock_type=clock_type, step=step or "", active=True,
+        priority__in={"", priority}, segment__in={"", segment},
+    )
+    best = sorted(candidates, key=lambda t: (bool(t.priority), bool(t.segment), t.pk), reverse=True)
+    return best[0] if best else None
+
+
+# --- clocks: loading and evaluation ---------------------------------------------------------------
+
+class _Context:
+    """What evaluating clocks needs, loaded once per scan batch or service call."""
+
+    def __init__(self):
+        self.calendars: dict[int, WorkingCalendar] = {}
+        self.steps: dict[int, list[EscalationStep]] = {}
+
+    def calendar(self, clock: SlaClock) -> WorkingCalendar:
+        if clock.time_basis == TimeBasis.CALENDAR or clock.calendar_id is None:
+            return ALWAYS_OPEN
+        if clock.calendar_id not in self.calendars:
+            cal = BusinessCalendar.objects.get(pk=clock.calendar_id)
+            self.calendars[clock.calendar_id] = cal.working_calendar()
+        return self.calendars[clock.calendar_id]
+
+    def load_steps(self, target_ids) -> None:
+        missing = {t for t in target_ids if t is not None and t not in self.steps}
+        for t in missing:
+            self.steps[t] = []
+        for step in EscalationStep.objects.filter(target_id__in=missing).order_by("level"):
+            self.steps[step.target_id].append(step)
+
+    def steps_of(self, clock: SlaClock) -> list[EscalationStep]:
+        if clock.target_id is None:
+            return []
+        self.load_steps([clock.target_id])
+        return self.steps[clock.target_id]
+
+
+def _tracked_objects(clocks: list[SlaClock]) -> dict[tuple[int, str], models.Model]:
+    """The tracked objects of a batch of clocks: one query per content type."""
+    by_type: dict[int, list[str]] = {}
+    for c in clocks:
+        by_type.setdefault(c.content_type_id, []).append(c.object_id)
+    out = {}
+    for ct_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None:
+            continue
+        pk_field = model._meta.pk
+        pks = {pk_field.to_python(i) for i in ids}
+        for obj in model._base_manager.filter(pk__in=pks):
+            out[(ct_id, str(obj.pk))] = obj
+    return out
+
+
+def _timings(steps: list[EscalationStep]) -> list[jeopardy.StepTiming]:
+    return [jeopardy.StepTiming(key=s.pk, level=s.level, trigger=s.trigger, delay=timedelta(minutes=s.delay_minutes))
+            for s in steps]
+
+
+def _evaluate(clock: SlaClock, *, now: datetime, ctx: _Context, obj, info: ClockType | None, fired: set,
+              use_provider: bool = True) -> SlaClock:
+    """Assess a running clock (locked by the caller): jeopardy status, escalation steps due, the
+    next moment to look again. Records history, publishes events and saves the clock."""
+    cal = ctx.calendar(clock)
+    if use_provider and info is not None and info.projection is not None and obj is not None:
+        clock.projected_at = info.projection(obj, clock)
+    margin = timedelta(minutes=clock.jeopardy_margin_minutes)
+    status = jeopardy.jeopardy_status(cal, now=now, due=clock.due_at, projected=clock.projected_at, margin=margin)
+    if status != clock.jeopardy_status:
+        old = clock.jeopardy_status
+        clock.jeopardy_status = status
+        if status == jeopardy.ON_TRACK:
+            clock.at_risk_since = None
+        elif clock.at_risk_since is None:
+            clock.at_risk_since = now
+        if status == jeopardy.IN_JEOPARDY:
+            clock.breached_at = clock.breached_at or now
+        else:
+            clock.breached_at = None
+        root = info.root_of(obj) if info else obj
+        history_record(
+            obj=obj if obj is not None else clock, root=root if root is not None else clock,
+            action="sla.clock.jeopardy_changed", actor=SYSTEM,
+            changes={"jeopardy_status": [old, status]},
+            reason=_describe(clock, f"{clock.get_jeopardy_status_display().lower()}"),
+        )
+        clock.save()
+        publish(JEOPARDY_ALERT, clock, payload=render_sla_clock(clock, obj=obj))
+    steps = ctx.steps_of(clock)
+    timings = _timings(steps)
+    by_id = {s.pk: s for s in steps}
+    for timing in jeopardy.steps_due(cal, timings, now=now, fired=fired, at_risk_since=clock.at_risk_since,
+                                     breached_at=clock.breached_at):
+        escalation = _fire(clock, by_id[timing.key], now=now, obj=obj, info=info)
+        if escalation is not None:
+            fired.add(timing.key)
+    recheck = timedelta(minutes=info.recheck_minutes) if info and info.projection else None
+    clock.next_check_at = jeopardy.next_check(
+        cal, now=now, status=status, due=clock.due_at, margin=margin, steps=timings, fired=fired,
+        at_risk_since=clock.at_risk_since, breached_at=clock.breached_at, recheck=recheck)
+    clock.save()
+    return clock
+
+
+def _describe(clock: SlaClock, what: str) -> str:
+    due = clock.due_at.isoformat() if clock.due_at else "none"
+    projected = clock.projected_at.isoformat() if clock.projected_at else "none"
+    step = f"/{clock.step}" if clock.step else ""
+    return f"SLA {clock.clock_type}{step} {what} (due {due}, projected {projected})"
+
+
+def _fire(clock: SlaClock, step: EscalationStep, *, now: datetime, obj, info) -> Escalation | None:
+    """Record and publish one escalation; None when it had already fired (exactly once)."""
+    try:
+        with transaction.atomic():
+            escalation = Escalation.objects.create(
+                clock=clock, step=step, level=step.level, trigger=step.trigger, action=step.action, role=step.role,
+                message=step.message, fired_at=now, due_at=clock.due_at, projected_at=clock.projected_at)
+    except IntegrityError:
+        return None
+    old_level = clock.escalation_level
+    clock.escalation_level = max(clock.escalation_level, step.level)
+    clock.save()
+    root = info.root_of(obj) if info else obj
+    action = step.get_action_display().lower()
+    who = f" {step.role}" if step.role else ""
+    history_record(
+        obj=obj if obj is not None else clock, root=root if root is not None else clock,
+        action="sla.clock.escalated", actor=SYSTEM,
+        changes={"escalation_level": [old_level, clock.escalation_level]},
+        reason=_describe(clock, f"escalated to level {step.level} ({step.get_trigger_display().lower()}): "
+                                f"{action}{who}{': ' + step.message if step.message else ''}"),
+    )
+    publish(SLA_ESCALATION, clock, payload=render_sla_clock(clock, obj=obj, escalation=escalation))
+    return escalation
+
+
+def _fired(clock_ids) -> dict[int, set]:
+    out: dict[int, set] = {}
+    for clock_id, step_id in Escalation.objects.filter(clock_id__in=list(clock_ids)).values_list("clock_id", "step_id"):
+        out.setdefault(clock_id, set()).add(step_id)
+    return out
+
+
+def _open_clock(obj, clock_type: str, step: str | None) -> SlaClock | None:
+    """The object's open clock of that type and step, locked."""
+    return (SlaClock.objects.select_for_update()
+            .filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk),
+                    clock_type=clock_type, step=step or "", state__in=SlaClock.OPEN_STATES)
+            .first())
+
+
+def _reevaluate(clock: SlaClock, *, obj, now: datetime, use_provider: bool = True) -> SlaClock:
+    info = clock_type_info(clock.clock_type)
+    fired = _fired([clock.pk]).get(clock.pk, set())
+    return _evaluate(clock, now=now, ctx=_Context(), obj=obj, info=info, fired=fired, use_provider=use_provider)
+
+
+def _validated_qualifiers(info: ClockType, qualifiers: dict | None) -> dict:
+    qualifiers = {k: v for k, v in (qualifiers or {}).items() if v not in (None, "")}
+    unknown = sorted(set(qualifiers) - set(info.qualifiers))
+    if unknown:
+        raise DomainValidationError({"qualifiers": f"Unknown qualifier(s) {unknown}; known: {list(info.qualifiers)}."})
+    return {k: str(v) for k, v in qualifiers.items()}
+
+
+# --- clocks: use cases ----------------------------------------------------------------------------
+
+@transaction.atomic
+def sla_clock_start(*, obj, clock_type: str, step: str | None = None, committed_at: datetime | None = None,
+                    qualifiers: dict | None = None, actor: Actor) -> SlaClock:
+    """Start the object's clock of this type (and step) now. The due date is the explicit committed
+    date when given, else started + the most specific active target's duration (in its time basis).
+    Starting a clock that is already open returns it unchanged (safe to repeat)."""
+    info = clock_type_info(clock_type)
+    step = step or ""
+    if info.steps and step and step not in info.steps:
+        raise DomainValidationError({"step": f"'{step}' is not a step of {clock_type}."})
+    qualifiers = _validated_qualifiers(info, qualifiers)
+    if committed_at is not None and committed_at.tzinfo is None:
+        raise DomainValidationError({"committed_at": "The committed date needs a time zone."})
+    existing = _open_clock(obj, clock_type, step)
+    if existing is not None:
+        return existing
+    now = sla_time.now()
+    target = sla_target_for(clock_type=clock_type, step=step, qualifiers=qualifiers)
+    clock = SlaClock(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
+        clock_type=clock_type, step=step, qualifiers=qualifiers, target=target, started_at=now,
+        committed_at=committed_at, next_check_at=now,
+    )
+    if target is not None:
+        clock.time_basis, clock.calendar_id = target.time_basis, target.calendar_id
+        clock.jeopardy_margin_minutes = target.jeopardy_margin_minutes
+        cal = _Context().calendar(clock)
+        clock.target_due_at = add_business_time(cal, now, timedelta(minutes=target.duration_minutes))
+    clock.due_at = committed_at or clock.target_due_at
+    try:
+        with transaction.atomic():
+            clock.save()
+    except IntegrityError:  # started concurrently by another request: that clock it is
+        return _open_clock(obj, clock_type, step)
+    history_record_created(obj=clock, actor=actor, action="sla.clock.started", root=info.root_of(obj))
+    return _reevaluate(clock, obj=obj, now=now)
+
+
+@transaction.atomic
+def sla_clock_pause(*, obj, clock_type: str, step: str | None = None, reason: str, actor: Actor) -> SlaClock | None:
+    """Stop counting (e.g. waiting on the customer); the paused time is not counted."""
+    if not (reason or "").strip():
+        raise DomainValidationError({"reason": "Say why the clock is paused."})
+    clock = _open_clock(obj, clock_type, step)
+    if clock is None or clock.state == SlaClock.State.PAUSED:
+        return clock
+    now = sla_time.now()
+    clock.next_check_at = None
+    fsm_transition(clock, "pause", actor=actor, reason=reason, action="sla.clock.paused",
+                   root=clock_type_info(clock_type).root_of(obj), state_field="state")
+    SlaPause.objects.create(clock=clock, paused_at=now, reason=reason.strip()[:300], paused_by=actor.label)
+    return clock
+
+
+def _close_pause(clock: SlaClock, *, now: datetime, actor: Actor) -> None:
+    """End the open pause; the due date moves on by the business time paused before it."""
+    pause = clock.pauses.select_for_update().filter(resumed_at__isnull=True).first()
+    if pause is None:
+        return
+    pause.resumed_at, pause.resumed_by = now, actor.label
+    pause.save(update_fields=["resumed_at", "resumed_by"])
+    if clock.due_at is not None and pause.paused_at < clock.due_at:
+        cal = _Context().calendar(clock)
+        clock.due_at = add_business_time(cal, clock.due_at, business_time_between(cal, pause.paused_at, now))
+
+
+@transaction.atomic
+def sla_clock_resume(*, obj, clock_type: str, step: str | None = None, actor: Actor,
+                     reason: str = "") -> SlaClock | None:
+    clock = _open_clock(obj, clock_type, step)
+    if clock is None or clock.state == SlaClock.State.RUNNING:
+        return clock
+    now = sla_time.now()
+    _close_pause(clock, now=now, actor=actor)
+    fsm_transition(clock, "resume", actor=actor, reason=reason, action="sla.clock.resumed",
+                   root=clock_type_info(clock_type).root_of(obj), state_field="state")
+    return _reevaluate(clock, obj=obj, now=now)
+
+
+@transaction.atomic
+def sla_clock_stop(*, obj, clock_type: str, step: str | None = None, completed: bool = True, actor: Actor,
+                   reason: str = "") -> SlaClock | None:
+    """Stop the clock: completed work is *met* when done by the due date, else *breached*; work
+    that will not be completed (e.g. a cancelled order) is *stopped*."""
+    clock = _open_clock(obj, clock_type, step)
+    if clock is None:
+        return None
+    now = sla_time.now()
+    _close_pause(clock, now=now, actor=actor)
+    if not completed:
+        transition = "stop"
+    elif clock.due_at is None or now <= clock.due_at:
+        transition = "meet"
+    else:
+        transition = "breach"
+    clock.stopped_at, clock.next_check_at = now, None
+    fsm_transition(clock, transition, actor=actor, reason=reason, action=f"sla.clock.{clock_state_word(transition)}",
+                   root=clock_type_info(clock_type).root_of(obj), state_field="state")
+    return clock
+
+
+def clock_state_word(transition: str) -> str:
+    return {"stop": "stopped", "meet": "met", "breach": "breached"}[transition]
+
+
+@transaction.atomic
+def sla_clock_update_projection(*, obj, clock_type: str, step: str | None = None,
+                                projected_at: datetime | None, actor: Actor) -> SlaClock | None:
+    """The owning app's projected completion changed (for clock types without a provider)."""
+    if projected_at is not None and projected_at.tzinfo is None:
+        raise DomainValidationError({"projected_at": "The projected date needs a time zone."})
+    clock = _open_clock(obj, clock_type, step)
+    if clock is None:
+        return None
+    if clock.projected_at != projected_at:
+        with track_changes(clock, action="sla.clock.projection_updated", actor=actor,
+                           root=clock_type_info(clock_type).root_of(obj)):
+            clock.projected_at = projected_at
+            clock.save(update_fields=["projected_at", "updated_at"])
+    if clock.state == SlaClock.State.RUNNING:
+        _reevaluate(clock, obj=obj, now=sla_time.now(), use_provider=False)
+    return clock
+
+
+@transaction.atomic
+def sla_clock_set_committed(*, obj, clock_type: str, step: str | None = None, committed_at: datetime | None,
+                            actor: Actor, reason: str = "") -> SlaClock | None:
+    """A (re)negotiated committed date: it becomes the due date (None: back to the target's)."""
+    if committed_at is not None and committed_at.tzinfo is None:
+        raise DomainValidationError({"committed_at": "The committed date needs a time zone."})
+    clock = _open_clock(obj, clock_type, step)
+    if clock is None:
+        return None
+    with track_changes(clock, action="sla.clock.committed_date_set", actor=actor, reason=reason,
+                       root=clock_type_info(clock_type).root_of(obj)):
+        clock.committed_at = committed_at
+        clock.due_at = committed_at or clock.target_due_at
+        clock.save()
+    if clock.state == SlaClock.State.RUNNING:
+        _reevaluate(clock, obj=obj, now=sla_time.now())
+    return clock
+
+
+# --- the scan -------------------------------------------------------------------------------------
+
+def sla_scan(*, now: datetime | None = None, batch_size: int = SCAN_BATCH, max_batches: int = 1000) -> dict:
+    """Evaluate every running clock that is due for a look (``next_check_at <= now``), in batches,
+    each in its own transaction with the rows locked (SKIP LOCKED: two scans at once share the work,
+    never do it twice). Re-running it at the same moment changes nothing."""
+    now = now or sla_time.now()
+    totals = {"clocks": 0, "escalations": 0, "jeopardy_changes": 0, "failed": 0}
+    for _ in range(max_batches):
+        with transaction.atomic():
+            batch = list(
+                SlaClock.objects.select_for_update(skip_locked=True)
+                .filter(state=SlaClock.State.RUNNING, next_check_at__lte=now)
+                .order_by("next_check_at", "pk")[:batch_size]
+            )
+            if not batch:
+                break
+            ctx = _Context()
+            ctx.load_steps({c.target_id for c in batch})
+            fired = _fired(c.pk for c in batch)
+            objects = _tracked_objects(batch)
+            escalations_before = sum(len(v) for v in fired.values())
+            for clock in batch:
+                before = clock.jeopardy_status
+                info = _safe_info(clock.clock_type)
+                try:
+                    with transaction.atomic():
+                        _evaluate(clock, now=now, ctx=ctx,
+                                  obj=objects.get((clock.content_type_id, clock.object_id)),
+                                  info=info, fired=fired.setdefault(clock.pk, set()))
+                except Exception:  # one broken clock (e.g. a provider failing) must not stop the scan
+                    log.exception("SLA clock %s could not be evaluated; retried in %s", clock.pk, RETRY_BROKEN)
+                    SlaClock.objects.filter(pk=clock.pk).update(next_check_at=now + RETRY_BROKEN)
+                    totals["failed"] += 1
+                    continue
+                totals["jeopardy_changes"] += clock.jeopardy_status != before
+            totals["clocks"] += len(batch)
+            totals["escalations"] += sum(len(v) for v in fired.values()) - escalations_before
+        if len(batch) < batch_size:
+            break
+    return totals
+
+
+def _safe_info(key: str) -> ClockType | None:
+    """A clock of a type no app registers any more is still assessed (without a provider)."""
+    try:
+        return clock_type_info(key)
+    except DomainValidationError:
+        return None
