@@ -2,9 +2,12 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from bss.auth import AdminLoginForm
 
 from .events.models import DeliveryAttempt, Event, EventDelivery, HubSubscription
 from .models import HistoryEntry, NumberSequence, User
+
+admin.site.login_form = AdminLoginForm  # over-long usernames are a form error, not a lockout crash
 
 
 @admin.register(User)

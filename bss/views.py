@@ -3,6 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
 
+from bss.auth import LoginForm
 from bss.roles import is_staff_user
 
 
@@ -21,3 +22,4 @@ def healthz(request):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
