@@ -1,16 +1,8 @@
-"""Checks against the official TM Forum specs (copies in tests/tmf_specs/, unmodified, from
+"""Checks against the official TM Forum specs: the product's copies in bss/tmf/specs/ (unmodified, from
 ../shared/tmf/specs; the TM Forum repositories are listed in ../shared/tmf/README.md)."""
 
-import json
-from functools import cache
-from pathlib import Path
-
-SPECS = Path(__file__).resolve().parent / "tmf_specs"
-
-
-@cache
-def load_spec(name: str) -> dict:
-    return json.loads((SPECS / name).read_text())
+from bss.tmf.spec import SPECS_DIR as SPECS  # noqa: F401
+from bss.tmf.spec import load_spec  # noqa: F401
 
 
 def spec_problems(spec: dict, definition: str, obj, path: str = "", extensions=frozenset()) -> list[str]:

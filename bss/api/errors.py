@@ -10,26 +10,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bss.errors import ApplicationError, DomainValidationError
-from bss.tmf.errors import error_body
+from bss.tmf.errors import error_body, flatten_errors
 
 log = logging.getLogger(__name__)
 
 
 def _flatten(detail, prefix="") -> list[str]:
-    if isinstance(detail, dict):
-        out = []
-        for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
-            # An object-level error of a nested attribute still names that attribute.
-            out += _flatten(value, prefix if key == "non_field_errors" else name)
-        return out
-    if isinstance(detail, list):
-        out = []
-        for i, value in enumerate(detail):
-            nested = isinstance(value, (dict, list))
-            out += _flatten(value, f"{prefix}[{i}]" if nested else prefix)
-        return out
-    return [f"{prefix}: {detail}" if prefix else str(detail)]
+    """Every field problem, one "attribute.path: message" each (see bss.tmf.errors.flatten_errors)."""
+    return [f"{path}: {message}" if path else message
+            for path, messages in flatten_errors(detail, prefix).items() for message in messages]
 
 
 def exception_handler(exc, context):

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from rest_framework import serializers
 
 from .renderers import tmf_datetime
+from .spec import TmfSpec
 
 META_FIELDS = ("@type", "@baseType", "@schemaLocation")
 
@@ -60,20 +61,38 @@ class TmfResourceSerializer(serializers.Serializer):
     tmf_type: str = ""
     tmf_base_type: str | None = None
     url_name: str = ""
+    # The official spec and resource this serializer speaks (bss.tmf.spec): request bodies are
+    # validated against its <resource>_Create / <resource>_Update definitions.
+    tmf_spec: TmfSpec | None = None
     # Spec attributes we accept and return unchanged without modelling them (kept in tmf_extra).
+    # With a tmf_spec, every attribute of the spec that the serializer does not declare is one.
     passthrough: tuple[str, ...] = ()
+
+    @classmethod
+    def passthrough_names(cls) -> frozenset[str]:
+        names = set(cls.passthrough)
+        if cls.tmf_spec is not None:
+            names |= cls.tmf_spec.attributes(update=False) | cls.tmf_spec.attributes(update=True)
+        return frozenset(names - set(cls._declared_fields) - set(META_FIELDS) - {"id", "href"})
+
+    @classmethod
+    def extension_names(cls) -> frozenset[str]:
+        """Attributes we document beyond the spec (TMF630 extension pattern): declared, not in the spec."""
+        spec = cls.tmf_spec.attributes() | cls.tmf_spec.attributes(update=True) if cls.tmf_spec else set()
+        return frozenset(set(cls._declared_fields) - spec)
 
     def get_fields(self):
         fields = super().get_fields()
         for name in META_FIELDS:
             fields[name] = serializers.CharField(required=False, allow_blank=True, max_length=200, write_only=True)
-        for name in self.passthrough:
+        for name in self.passthrough_names():
             fields[name] = serializers.JSONField(required=False, write_only=True)
         return fields
 
     @classmethod
     def split_passthrough(cls, data: dict) -> tuple[dict, dict]:
-        extra = {k: data.pop(k) for k in list(data) if k in cls.passthrough}
+        names = cls.passthrough_names()
+        extra = {k: data.pop(k) for k in list(data) if k in names}
         for k in META_FIELDS:
             data.pop(k, None)
         return data, extra

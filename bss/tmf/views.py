@@ -21,12 +21,17 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from bss.actors import Actor
+from bss.errors import DomainValidationError
 
+from .errors import flatten_errors
 from .filtering import comparable_or_none, parse_fields, parse_filters, representation_matches, select_fields
 from .parsers import MergePatchJSONParser
 from .renderers import TmfJSONRenderer
 
 ALWAYS_READ_ONLY = {"id", "href"}
+# Model field names every resource shares, as TMF names them in error paths.
+COMMON_ERROR_NAMES = {"valid_from": "validFor.startDateTime", "valid_to": "validFor.endDateTime",
+                      "lifecycle_status": "lifecycleStatus", "status_reason": "statusReason"}
 MILLISECOND = timedelta(milliseconds=1)
 INTEGER_FORM = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
 
@@ -224,19 +229,21 @@ class TmfViewSet(viewsets.GenericViewSet):
 
     # --- writing -----------------------------------------------------------------------
     def _validated(self, *, partial: bool, forbidden: set[str], instance=None) -> dict:
+        """The body checked against the resource's official spec definition (bss.tmf.spec: types,
+        required and unknown attributes) and by its serializer (what we model), every problem
+        reported at once under its TMF attribute path."""
         body = self.request.data
         if not isinstance(body, dict):
             raise ParseError("The request body must be a JSON object")
         serializer = self.get_serializer(instance, data=body, partial=partial)
         known = set(serializer.fields)
-        unknown = sorted(set(body) - known)
-        errors = {}
-        for name in unknown:
-            errors[name] = ["Unknown attribute"]
+        spec = getattr(serializer, "tmf_spec", None)
+        if spec is not None:
+            errors = spec.problems(body, update=partial, extensions=known)
+        else:
+            errors = {name: ["Unknown attribute"] for name in sorted(set(body) - known)}
         for name in sorted(set(body) & (forbidden | ALWAYS_READ_ONLY)):
             errors[name] = ["Read-only attribute; it may not be set by the client"]
-        if errors:
-            raise DrfValidationError(errors)
         if partial:
             # A PATCH (merge patch) replaces the attributes it names and leaves the others alone:
             # validate just those, each as a whole, so that nested objects keep their mandatory
@@ -244,13 +251,37 @@ class TmfViewSet(viewsets.GenericViewSet):
             for name in known - set(body):
                 del serializer.fields[name]
             serializer.partial = False
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            for path, messages in flatten_errors(serializer.errors).items():
+                if not any(path == p or path.startswith((f"{p}.", f"{p}[")) for p in errors):
+                    errors[path] = messages  # the spec's own finding on a path is the one reported
+        if errors:
+            raise DrfValidationError(errors)
         return serializer.validated_data
+
+    # --- error attribute names --------------------------------------------------------------
+    # Services name fields as the models do; the API answers with the TMF attribute paths.
+    error_names: dict[str, str] = {}
+
+    def tmf_error_key(self, key: str) -> str:
+        """An error key raised by a service (``valid_from``, ``media[0].value``) as the TMF attribute
+        path the client sent; ``error_names`` renames the first part, subclasses may do more."""
+        head, sep, rest = key.partition(".")
+        name, bracket, index = head.partition("[")
+        names = {**COMMON_ERROR_NAMES, **self.error_names}
+        return names.get(name, name) + bracket + index + sep + rest
+
+    def _service_errors(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainValidationError as e:
+            raise DomainValidationError({self.tmf_error_key(k): v for k, v in e.field_errors.items()},
+                                        e.message) from e
 
     def create(self, request, *args, **kwargs):
         data = self._validated(partial=False, forbidden=self.read_only_on_create)
         with transaction.atomic():
-            obj = self.perform_create(data, Actor.from_request(request))
+            obj = self._service_errors(self.perform_create, data, Actor.from_request(request))
         body = self.render(obj)
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body.get("href", "")})
 
@@ -258,13 +289,13 @@ class TmfViewSet(viewsets.GenericViewSet):
         obj = self.get_object()
         data = self._validated(partial=True, forbidden=self.read_only_on_update, instance=obj)
         with transaction.atomic():
-            obj = self.perform_update(obj, data, Actor.from_request(request))
+            obj = self._service_errors(self.perform_update, obj, data, Actor.from_request(request))
         return Response(self.render(obj))
 
     def destroy(self, request, *args, **kwargs):
         obj = self.get_object()
         with transaction.atomic():
-            self.perform_destroy(obj, Actor.from_request(request))
+            self._service_errors(self.perform_destroy, obj, Actor.from_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     # Resources that do not support a write answer 405 with the TMF Error body.

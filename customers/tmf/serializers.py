@@ -13,6 +13,7 @@ from bss.tmf.serializers import (
     TmfResourceSerializer,
     absolute_url,
 )
+from bss.tmf.spec import TmfSpec
 
 from ..models import ContactMedium, Customer, Party
 from ..scoping import self_service_customer_id
@@ -121,7 +122,7 @@ def party_href(party: Party, request=None) -> str:
 class CustomerSerializer(TmfResourceSerializer):
     tmf_type = "Customer"
     url_name = "tmf629:customer-detail"
-    passthrough = ("agreement", "creditProfile", "paymentMethod", "account")
+    tmf_spec = TmfSpec("TMF629-Customer-v4.0.0.swagger.json", "Customer")
 
     name = serializers.CharField(max_length=200)
     status = serializers.ChoiceField(choices=Customer.Status.choices, required=False)
@@ -178,11 +179,7 @@ class PartySerializerBase(TmfResourceSerializer):
 class IndividualSerializer(PartySerializerBase):
     tmf_type = "Individual"
     url_name = "tmf632:individual-detail"
-    passthrough = ("aristocraticTitle", "countryOfBirth", "deathDate", "familyNamePrefix", "generation",
-                   "legalName", "location", "maritalStatus", "placeOfBirth", "preferredGivenName", "contactMedium",
-                   "creditRating", "disability", "externalReference", "individualIdentification",
-                   "languageAbility", "otherName", "partyCharacteristic", "relatedParty", "skill",
-                   "taxExemptionCertificate")
+    tmf_spec = TmfSpec("TMF632-Party-v4.0.0.swagger.json", "Individual")
     FIELD_MAP = {"givenName": "given_name", "familyName": "family_name", "middleName": "middle_name",
                  "title": "title", "birthDate": "birth_date", "gender": "gender", "nationality": "nationality",
                  "status": "status"}
@@ -213,9 +210,7 @@ class IndividualSerializer(PartySerializerBase):
 class OrganizationSerializer(PartySerializerBase):
     tmf_type = "Organization"
     url_name = "tmf632:organization-detail"
-    passthrough = ("isHeadOffice", "nameType", "contactMedium", "creditRating", "existsDuring",
-                   "externalReference", "organizationChildRelationship", "organizationParentRelationship",
-                   "otherName", "partyCharacteristic", "relatedParty", "taxExemptionCertificate")
+    tmf_spec = TmfSpec("TMF632-Party-v4.0.0.swagger.json", "Organization")
     FIELD_MAP = {"tradingName": "trading_name", "name": "legal_name", "organizationType": "organization_type",
                  "isLegalEntity": "is_legal_entity", "status": "status"}
 

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
 
 from .. import selectors, services
 from ..models import Customer, Party
 from .serializers import (
+    ADDRESS_KEYS,
+    MEDIUM_TYPES,
     CustomerSerializer,
     IndividualSerializer,
     OrganizationSerializer,
     split_contact_media,
 )
+
+MEDIUM_ERROR = re.compile(r"(?:contact\.)?media(?:\[(\d+)\](?:\.(\w+))?)?")
+ADDRESS_NAMES = {ours: theirs for theirs, ours in ADDRESS_KEYS.items()}
 
 
 def _resolve_party(ref: dict) -> Party | None:
@@ -49,8 +56,35 @@ class CustomerViewSet(TmfViewSet):
                   # a party we hold, or a reference to one we do not
                   "engagedParty.id": ("party_id", "engaged_party_ref__id")}
 
+    error_names = {"characteristics": "characteristic", "related_party_refs": "relatedParty",
+                   "party": "engagedParty", "engaged_party_ref": "engagedParty"}
+
     def get_queryset(self):
         return selectors.customer_queryset(self.request.user)
+
+    def tmf_error_key(self, key: str) -> str:
+        """The contact-media service names media[i].value and address fields; the client sent
+        contactMedium[j].characteristic.emailAddress (postal items are not among the media)."""
+        items = self.request.data.get("contactMedium") if isinstance(self.request.data, dict) else None
+        items = [i if isinstance(i, dict) else {} for i in items] if isinstance(items, list) else []
+        kinds = [MEDIUM_TYPES.get(str(i.get("mediumType", "")).replace("_", "").lower()) for i in items]
+        media = MEDIUM_ERROR.fullmatch(key)
+        if media and items:
+            if media[1] is None:
+                return "contactMedium"
+            positions = [j for j, kind in enumerate(kinds) if kind != "postal"]
+            n = int(media[1])
+            if n >= len(positions):
+                return "contactMedium"
+            j = positions[n]
+            if media[2] == "kind":
+                return f"contactMedium[{j}].mediumType"
+            attribute = {"email": "emailAddress", "fax": "faxNumber"}.get(kinds[j], "phoneNumber")
+            return f"contactMedium[{j}].characteristic.{attribute}"
+        if key in ADDRESS_NAMES and "postal" in kinds:
+            j = len(kinds) - 1 - kinds[::-1].index("postal")  # the last postal address is the one kept
+            return f"contactMedium[{j}].characteristic.{ADDRESS_NAMES[key]}"
+        return super().tmf_error_key(key)
 
     def perform_create(self, data, actor):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
@@ -98,6 +132,12 @@ class PartyViewSet(TmfViewSet):
 
     def get_queryset(self):
         return selectors.party_queryset(self.request.user).filter(kind=self.kind)
+
+    def tmf_error_key(self, key: str) -> str:
+        names = {ours: theirs for theirs, ours in self.serializer_class.FIELD_MAP.items()}
+        names["registration_number"] = "organizationIdentification"
+        head, sep, rest = key.partition(".")
+        return names[head] + sep + rest if head in names else super().tmf_error_key(key)
 
     def _model_fields(self, data: dict) -> tuple[dict, dict]:
         data, extra = self.serializer_class.split_passthrough(dict(data))
