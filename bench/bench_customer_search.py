@@ -1,8 +1,9 @@
 """Identify-contact search on a large customer base (default 100,000 customers).
 
 Loads synthetic customers with multi-row inserts into the database named by DATABASE_URL
-(use a throw-away PostgreSQL database), then times customer_search for each kind of query
-and counts its SQL queries. Usage:
+(use a throw-away PostgreSQL database), then times customer_search for each kind of query,
+counts its SQL queries and, for the exact lookups, times the bare indexed SQL query that finds
+the same row (the floor). Usage:
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bss_bench .venv/bin/python bench/run.py search
 """
@@ -15,6 +16,8 @@ import time
 
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+
+from bench.harness import Row, benchmark, per_second, timed
 
 N_DEFAULT = 100_000
 BATCH = 5_000
@@ -92,3 +95,43 @@ def run(n: int = N_DEFAULT, repeat: int = 5) -> list[dict]:
         rows.append({"case": label, "query": q, "hits": len(hits), "median_ms": statistics.median(times),
                      "queries": len(ctx.captured_queries)})
     return rows
+
+
+def _bare_sql(label: str):
+    """The bare indexed query that finds the customer for an exact lookup (None: no such floor)."""
+    from customers.models import BillingAccount, Contact, ContactMedium, Customer
+
+    c, a = Customer._meta.db_table, BillingAccount._meta.db_table
+    ct, m = Contact._meta.db_table, ContactMedium._meta.db_table
+    return {
+        "customer number": f"SELECT id FROM {c} WHERE customer_number = %s",
+        "account number": f"SELECT customer_id FROM {a} WHERE account_number = %s",
+        "phone (national format)": f"SELECT ct.customer_id FROM {m} m JOIN {ct} ct ON ct.id = m.contact_id "
+                                   f"WHERE m.match_key = %s",
+        "e-mail": f"SELECT ct.customer_id FROM {m} m JOIN {ct} ct ON ct.id = m.contact_id "
+                  f"WHERE m.kind = 'email' AND m.match_key = %s",
+    }.get(label)
+
+
+@benchmark("search", title="Identify contact: customer_search beside the bare indexed query")
+def harness_rows(ctx):
+    n = ctx.options.get("n", N_DEFAULT)
+    ctx.once("customers", lambda: load(n))
+    k = n // 2
+    keys = {"customer number": f"CB{k:08d}", "account number": f"BB{k:08d}",
+            "phone (national format)": f"86{k:07d}"[-9:], "e-mail": f"bench{k}@example.ie"}
+    for r in run(n, repeat=ctx.options.get("repeat", 9)):
+        sql = _bare_sql(r["case"])
+        twin = None
+        if sql:
+            def bare(sql=sql, key=keys[r["case"]]):
+                with connection.cursor() as cur:
+                    cur.execute(sql, [key])
+                    return cur.fetchall()
+
+            assert bare(), f"the bare query finds nothing for {r['case']}"
+            twin = timed(bare, repeat=50, queries=1)
+        ours = per_second(1000 / r["median_ms"], unit="ops/s", queries=r["queries"])
+        hits = f"{r['hits']} hit" + ("" if r["hits"] == 1 else "s")
+        yield Row(case=f"identify contact: {r['case']} `{r['query']}` ({hits})", ours=ours, twin=twin,
+                  twin_label="bare indexed SQL" if twin else "")

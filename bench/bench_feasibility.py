@@ -12,6 +12,8 @@ import time
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from bench.harness import Row, benchmark, per_second
+
 RULE_TYPES = [
     ("eligibility", lambda i: {"credit_classes": ["A", "B", "C"], "min_account_age_days": 0}),
     ("prerequisite", lambda i: {"requires_any": [f"bench-{(i + 1) % 40}", "bench-0"]}),
@@ -64,3 +66,10 @@ def run(repeat: int = 7) -> dict:
     except Rollback:
         pass
     return out
+
+
+@benchmark("feasibility", title="Feasibility: 10 items against 200 rules (no floor: absolute, with its query count)")
+def harness_rows(ctx):
+    r = run()
+    yield Row(case=f"feasibility: {r['items']} items × {r['rules']} rules ({r['traced']} rule evaluations)",
+              ours=per_second(1000 / r["median_ms"], unit="ops/s", queries=r["queries"]))

@@ -1,45 +1,102 @@
-"""Benchmarks (never timed unit tests). Prints a Markdown table to paste into the README.
+"""Benchmarks (never timed unit tests): every case beside its floor ("twin"), as one Markdown
+table to paste into the README.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bss_bench .venv/bin/python bench/run.py [search] [--n 100000]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bss_bench .venv/bin/python bench/run.py \\
+        [api] [search] [feasibility] [--n 100000] [--seconds 10] [--strict]
+
+``--strict`` exits non-zero when a ratio misses its target (or a load run saw errors).
+Adding a benchmark: a module with a ``@benchmark("name", title=...)`` function yielding
+``bench.harness.Row``s, and one line in BENCHMARKS below.
 """
 
 import argparse
+import importlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bss.settings")
+
+# name -> module that registers it (in the order they run and print)
+BENCHMARKS = {
+    "search": "bench.bench_customer_search",
+    "feasibility": "bench.bench_feasibility",
+    "api": "bench.bench_api",
+}
+
+
+def environment() -> None:
+    """Production-like: bench settings (product + twins), DEBUG off, the broker on Redis when it answers."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ.setdefault("DJANGO_DEBUG", "false")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if "CELERY_BROKER_URL" not in os.environ:
+        redis = subprocess.run(["redis-cli", "-h", "127.0.0.1", "-n", "9", "ping"], capture_output=True,
+                               text=True, check=False) if _which("redis-cli") else None
+        if redis is not None and redis.stdout.strip() == "PONG":
+            os.environ["CELERY_BROKER_URL"] = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/9")
+
+
+def _which(name: str) -> bool:
+    import shutil
+
+    return shutil.which(name) is not None
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("which", nargs="*", default=["search", "feasibility"])
-    parser.add_argument("--n", type=int, default=100_000)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("which", nargs="*", help=f"some of {', '.join(BENCHMARKS)} (default: all)")
+    parser.add_argument("--n", type=int, default=100_000, help="customers loaded for search and API reads")
+    parser.add_argument("--seconds", type=float, default=10, help="duration of each load run")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per side (best one counts)")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
+    unknown = sorted(set(args.which) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+    environment()
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
+    from bench.harness import REGISTRY, Context, markdown_table
+    from bench.load import generator_name
+
     call_command("migrate", verbosity=0)
-    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
-    if "search" in args.which:
-        from bench.bench_customer_search import run
+    db = settings.DATABASES["default"]
+    print(f"database: {connection.vendor} {db['NAME']} (CONN_MAX_AGE={db.get('CONN_MAX_AGE', 0)}); "
+          f"DEBUG={settings.DEBUG}; broker: {settings.CELERY_BROKER_URL.split('://')[0]}; "
+          f"load generator: {generator_name()}", flush=True)
+    ctx = Context(options={"n": args.n, "seconds": args.seconds, "rounds": args.rounds})
+    rows = []
+    for name in args.which or list(BENCHMARKS):
+        importlib.import_module(BENCHMARKS[name])
+        bench = REGISTRY[name]
+        print(f"running {name}: {bench.title}", file=sys.stderr, flush=True)
+        rows += list(bench.func(ctx))
+    print()
+    print(markdown_table(rows))
+    _purge_broker()
+    missed = [r.case for r in rows if r.failed]
+    if missed:
+        print(f"\n{len(missed)} case(s) missed their target: {', '.join(missed)}")
+        if args.strict:
+            sys.exit(1)
 
-        print(f"\n### Identify contact: customer_search on {args.n:,} customers\n")
-        print("| case | query | hits | median ms | SQL queries |\n|---|---|---|---|---|")
-        for r in run(args.n):
-            print(f"| {r['case']} | `{r['query']}` | {r['hits']} | {r['median_ms']:.1f} | {r['queries']} |")
 
-    if "feasibility" in args.which:
-        from bench.bench_feasibility import run as run_feasibility
+def _purge_broker() -> None:
+    """Nothing consumes the events the POST benchmark enqueued: drop them from the bench broker."""
+    from django.conf import settings
 
-        r = run_feasibility()
-        print("\n### Feasibility: 10 items against 200 rules\n")
-        print("| items | rules | rule evaluations traced | SQL queries | median ms |\n|---|---|---|---|---|")
-        print(f"| {r['items']} | {r['rules']} | {r['traced']} | {r['queries']} | {r['median_ms']:.1f} |")
+    if settings.CELERY_BROKER_URL.startswith("redis://"):
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(*settings.BSS_QUEUES)
 
 
 if __name__ == "__main__":
