@@ -1,6 +1,6 @@
 """Human-friendly, unique, gapless identifiers from a locked per-series counter."""
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from bss.models import NumberSequence
 
@@ -8,15 +8,18 @@ from bss.models import NumberSequence
 def next_number(series: str, *, prefix: str | None = None, width: int = 8) -> str:
     """Return the next number of a series, e.g. ``CU00000042``.
 
-    The counter row is locked for the rest of the caller's transaction, so numbers are
-    gapless when the caller commits and never reused when it rolls back.
+    One statement: the counter row is incremented and locked for the rest of the caller's
+    transaction, so numbers are gapless when the caller commits and the increment is undone
+    when it rolls back. A series seen for the first time is created, then incremented the same way.
     """
-    with transaction.atomic():
-        seq, _ = NumberSequence.objects.select_for_update().get_or_create(
-            series=series, defaults={"prefix": prefix if prefix is not None else series, "width": width}
-        )
-        # get_or_create does not lock a freshly created row on every backend; re-select it.
-        seq = NumberSequence.objects.select_for_update().get(pk=seq.pk)
-        seq.last_value += 1
-        seq.save(update_fields=["last_value"])
-        return f"{seq.prefix}{seq.last_value:0{seq.width}d}"
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {NumberSequence._meta.db_table} SET last_value = last_value + 1 "
+                    "WHERE series = %s RETURNING prefix, width, last_value", [series])
+        row = cur.fetchone()
+    if row is None:
+        with transaction.atomic():  # two first callers at once: one creates, the other finds it
+            NumberSequence.objects.get_or_create(
+                series=series, defaults={"prefix": prefix if prefix is not None else series, "width": width})
+        return next_number(series, prefix=prefix, width=width)
+    seq_prefix, seq_width, value = row
+    return f"{seq_prefix}{value:0{seq_width}d}"
