@@ -11,3 +11,10 @@ class BssConfig(AppConfig):
         from bss.roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="bss.sync_roles")
+
+        # TmfViewSet (bss.tmf.views) names DRF's own JSONParser; every TMF API gets the project's
+        # strict, depth-limited parsers instead (the same ones REST_FRAMEWORK gives the native API).
+        from bss.tmf import parsers
+        from bss.tmf.views import TmfViewSet
+
+        TmfViewSet.parser_classes = [parsers.JSONParser, parsers.MergePatchJSONParser]

@@ -174,6 +174,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "bss.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "bss.api.schema.BssAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
+    # Strict media types (415) and a JSON depth limit (400) for every API: see bss.tmf.parsers.
+    "DEFAULT_PARSER_CLASSES": [
+        "bss.tmf.parsers.JSONParser",
+        "bss.tmf.parsers.FormParser",
+        "bss.tmf.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BSS API",
@@ -190,6 +196,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Largest request body the TMF APIs accept (bytes); larger gets 413 with a TMF Error body.
 TMF_MAX_BODY_BYTES = env.int("TMF_MAX_BODY_BYTES", default=1_048_576)
+# Deepest JSON (objects and arrays) any API accepts; deeper bodies get 400 before a view sees them.
+BSS_MAX_JSON_DEPTH = env.int("BSS_MAX_JSON_DEPTH", default=32)
 TMF_DEFAULT_PAGE_SIZE = env.int("TMF_DEFAULT_PAGE_SIZE", default=20)
 TMF_MAX_PAGE_SIZE = env.int("TMF_MAX_PAGE_SIZE", default=1000)
 # A filter on an attribute that is not a column is matched over at most this many rows (what the
