@@ -112,7 +112,8 @@ class TmfResourceSerializer(serializers.Serializer):
         data = {"id": str(instance.pk), "href": self.get_href(instance)}
         data.update(self.represent(instance))
         for key, value in (getattr(instance, "tmf_extra", None) or {}).items():
-            data.setdefault(key, value)
+            if data.get(key) is None:  # kept as sent where we model nothing for it
+                data[key] = value
         data["@type"] = self.tmf_type
         if self.tmf_base_type:
             data["@baseType"] = self.tmf_base_type

@@ -17,7 +17,6 @@ from django.utils.dateparse import parse_datetime
 from rest_framework import status, viewsets
 from rest_framework.exceptions import MethodNotAllowed, ParseError
 from rest_framework.exceptions import ValidationError as DrfValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from bss.actors import Actor
@@ -25,7 +24,7 @@ from bss.errors import DomainValidationError
 
 from .errors import flatten_errors
 from .filtering import comparable_or_none, parse_fields, parse_filters, representation_matches, select_fields
-from .parsers import MergePatchJSONParser
+from .parsers import JSONParser, MergePatchJSONParser  # JSON depth and media type checked there
 from .renderers import TmfJSONRenderer
 
 ALWAYS_READ_ONLY = {"id", "href"}

@@ -164,6 +164,10 @@ class CustomerSerializer(TmfResourceSerializer):
 class PartySerializerBase(TmfResourceSerializer):
     status = serializers.ChoiceField(choices=Party.Status.choices, required=False)
 
+    def related_parties(self, party: Party) -> list[dict] | None:
+        """The customers this party is, then the related parties the client sent (kept as sent)."""
+        return [*self.related_customers(party), *(party.tmf_extra or {}).get("relatedParty", [])] or None
+
     def related_customers(self, party: Party) -> list[dict]:
         request = self.context.get("request")
         customers = party.customers.all()
@@ -203,7 +207,7 @@ class IndividualSerializer(PartySerializerBase):
             "title": p.title or None, "fullName": p.display_name, "formattedName": p.display_name,
             "birthDate": f"{p.birth_date.isoformat()}T00:00:00.000Z" if p.birth_date else None,
             "gender": p.gender or None, "nationality": p.nationality or None, "status": p.status,
-            "relatedParty": self.related_customers(p) or None,
+            "relatedParty": self.related_parties(p),
         }
 
 
@@ -227,5 +231,5 @@ class OrganizationSerializer(PartySerializerBase):
             "tradingName": p.trading_name, "name": p.legal_name or p.trading_name,
             "organizationType": p.organization_type or None, "isLegalEntity": p.is_legal_entity,
             "organizationIdentification": ident, "status": p.status,
-            "relatedParty": self.related_customers(p) or None,
+            "relatedParty": self.related_parties(p),
         }
