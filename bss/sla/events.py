@@ -10,6 +10,8 @@ app (or a notifications app) subscribes and acts on it, e.g. tells the role or r
     def on_escalation(event): ...
 """
 
+from django.contrib.contenttypes.models import ContentType
+
 from bss.events import register_resource
 from bss.tmf.renderers import tmf_datetime
 
@@ -26,7 +28,7 @@ def tracked_object_ref(clock, obj=None) -> dict:
     from .registry import _types
 
     info = _types.get(clock.clock_type)
-    ct = clock.content_type
+    ct = ContentType.objects.get_for_id(clock.content_type_id)  # cached
     ref = {"id": clock.object_id, "@referredType": (info.referred_type if info and info.referred_type
                                                      else f"{ct.app_label}.{ct.model}"),
            "name": clock.object_repr}

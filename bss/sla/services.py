@@ -381,7 +381,6 @@ def _evaluate(clock: SlaClock, *, now: datetime, ctx: _Context, obj, info: Clock
             changes={"jeopardy_status": [old, status]},
             reason=_describe(clock, f"{clock.get_jeopardy_status_display().lower()}"),
         )
-        clock.save()
         publish(JEOPARDY_ALERT, clock, payload=render_sla_clock(clock, obj=obj))
     steps = ctx.steps_of(clock)
     timings = _timings(steps)
@@ -416,8 +415,7 @@ def _fire(clock: SlaClock, step: EscalationStep, *, now: datetime, obj, info) ->
     except IntegrityError:
         return None
     old_level = clock.escalation_level
-    clock.escalation_level = max(clock.escalation_level, step.level)
-    clock.save()
+    clock.escalation_level = max(clock.escalation_level, step.level)  # saved by the caller
     root = info.root_of(obj) if info else obj
     action = step.get_action_display().lower()
     who = f" {step.role}" if step.role else ""
