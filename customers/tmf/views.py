@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bss.tmf.ids import local_id
+from bss.tmf.references import resolve_reference
 from bss.tmf.views import TmfViewSet
 
 from .. import selectors, services
@@ -26,10 +26,10 @@ def _resolve_party(ref: dict) -> Party | None:
     """engagedParty pointing at a Party we hold -> that Party; anything else stays a reference."""
     kind = {"individual": Party.Kind.INDIVIDUAL, "organization": Party.Kind.ORGANIZATION}.get(
         (ref.get("@referredType") or "").lower())
-    pk = local_id(ref.get("id"))
-    if kind is None or pk is None:
+    if kind is None:
         return None
-    return Party.objects.filter(pk=pk, kind=kind).first()
+    party, _ = resolve_reference(ref, Party.objects.filter(kind=kind))
+    return party
 
 
 def _customer_fields(data: dict) -> dict:
