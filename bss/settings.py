@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bss.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,8 +195,11 @@ SPECTACULAR_SETTINGS = {
         "PartyStatusEnum": "customers.models.Party.Status",
     },
 }
-# Largest request body the TMF APIs accept (bytes); larger gets 413 with a TMF Error body.
-TMF_MAX_BODY_BYTES = env.int("TMF_MAX_BODY_BYTES", default=1_048_576)
+# Largest request body every API door accepts (/api/ and /tmf-api/, bytes): larger gets 413 with that
+# door's error shape before anything parses it (bss.api.middleware). TMF_MAX_BODY_BYTES, the former
+# TMF-only name, can only lower it for the TMF APIs.
+BSS_MAX_BODY_BYTES = env.int("BSS_MAX_BODY_BYTES", default=1_048_576)
+TMF_MAX_BODY_BYTES = env.int("TMF_MAX_BODY_BYTES", default=BSS_MAX_BODY_BYTES)
 # Deepest JSON (objects and arrays) any API accepts; deeper bodies get 400 before a view sees them.
 BSS_MAX_JSON_DEPTH = env.int("BSS_MAX_JSON_DEPTH", default=32)
 TMF_DEFAULT_PAGE_SIZE = env.int("TMF_DEFAULT_PAGE_SIZE", default=20)
@@ -203,7 +207,7 @@ TMF_MAX_PAGE_SIZE = env.int("TMF_MAX_PAGE_SIZE", default=1000)
 # A filter on an attribute that is not a column is matched over at most this many rows (what the
 # column filters left); beyond it the request is refused (400) naming the column filters.
 TMF_FILTER_CANDIDATE_LIMIT = env.int("TMF_FILTER_CANDIDATE_LIMIT", default=1000)
-DATA_UPLOAD_MAX_MEMORY_SIZE = TMF_MAX_BODY_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = BSS_MAX_BODY_BYTES  # portal and admin forms
 
 # --- Celery ----------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

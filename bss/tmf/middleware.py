@@ -1,8 +1,6 @@
 import json
 import logging
 
-from django.conf import settings
-
 from .errors import error_response
 
 log = logging.getLogger(__name__)
@@ -10,8 +8,8 @@ TMF_PREFIX = "/tmf-api/"
 
 
 class TmfErrorMiddleware:
-    """Outside the views, keep the TMF contract: oversized bodies get 413, and Django's own
-    HTML 404/405/500 pages on TMF paths are replaced by the TMF Error body."""
+    """Outside the views, keep the TMF contract: Django's own HTML 404/405/500 pages on TMF paths are
+    replaced by the TMF Error body (oversized bodies: bss.api.middleware.ApiBodyLimitMiddleware)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -19,12 +17,6 @@ class TmfErrorMiddleware:
     def __call__(self, request):
         if not request.path.startswith(TMF_PREFIX):
             return self.get_response(request)
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            return error_response(400, "Invalid Content-Length header")
-        if length > settings.TMF_MAX_BODY_BYTES:
-            return error_response(413, f"Request body larger than {settings.TMF_MAX_BODY_BYTES} bytes")
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
             return error_response(response.status_code, _plain_message(response))
