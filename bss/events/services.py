@@ -11,16 +11,17 @@ import socket
 import time
 import uuid
 from datetime import timedelta
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
+from django.http import QueryDict
 from django.utils import timezone
 
-from bss.tmf.filtering import attribute_matches
+from bss.tmf.filtering import AttributeFilter, comparable_or_none, parse_filters, representation_matches
 from bss.tmf.renderers import tmf_datetime
 
 from .models import DeliveryAttempt, Event, EventDelivery, HubSubscription
@@ -65,15 +66,30 @@ def _enqueue_fan_out(event_id: int) -> None:
         log.exception("could not enqueue fan-out of event %s; the periodic re-dispatch will retry", event_id)
 
 
+def hub_query_parse(query: str) -> tuple[list[set[str]], list[AttributeFilter]]:
+    """A hub query is a query string: eventType=A,B (each such parameter must name the event's
+    type) and attribute filters on the event body with the TMF list filters' syntax and semantics
+    (bss.tmf.filtering): exact match, dotted paths, and .gt/.gte/.lt/.lte on dates and numbers."""
+    params = QueryDict(query or "", mutable=True)
+    event_types = [{v.strip() for v in raw.split(",")} for raw in params.pop("eventType", [])]
+    return event_types, parse_filters(params)
+
+
+def hub_query_problem(query: str) -> str | None:
+    """Why a hub query can never be answered (None when it can): a comparison needs a date,
+    date-time or number, as on the TMF list endpoints."""
+    _, filters = hub_query_parse(query)
+    for f in filters:
+        if f.op != "eq" and comparable_or_none(f.value) is None:
+            return f"'{f.value}' is not a date, date-time or number for {f.path}.{f.op}"
+    return None
+
+
 def subscription_matches(subscription: HubSubscription, event: Event) -> bool:
-    """A hub query is a query string: eventType=A,B and/or attribute filters on the event body."""
-    for key, value in parse_qsl(subscription.query or "", keep_blank_values=True):
-        if key == "eventType":
-            if event.event_type not in {v.strip() for v in value.split(",")}:
-                return False
-        elif not attribute_matches(event.payload, key, value):
-            return False
-    return True
+    event_types, filters = hub_query_parse(subscription.query)
+    if any(event.event_type not in names for names in event_types):
+        return False
+    return representation_matches(event.payload, filters)
 
 
 def event_fan_out(*, event_id: int) -> list[int]:
@@ -252,6 +268,9 @@ def hub_subscribe(*, api: str, callback: str, query: str, actor) -> HubSubscript
     problem = callback_problem(callback)
     if problem:
         raise DomainValidationError({"callback": problem})
+    problem = hub_query_problem(query)
+    if problem:
+        raise DomainValidationError({"query": problem})
     sub = HubSubscription.objects.create(api=api, callback=callback, query=query, created_by=actor.user)
     history_record_created(obj=sub, actor=actor, action="bss.hub_subscription.created")
     return sub
