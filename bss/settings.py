@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bss.headers.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
     "bss.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bss.tmf.middleware.TmfErrorMiddleware",
+    # After authentication; resolves the DRF token itself (see its docstring).
+    "bss.idempotency.middleware.IdempotencyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -238,10 +241,16 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULE = {
     "events-redispatch": {"task": "bss.events.redispatch_pending", "schedule": 60.0},
+    "idempotency-purge": {"task": "bss.idempotency.purge", "schedule": 3600.0},
     # Jeopardy: move SLA clocks' statuses and fire due escalation steps (bss.sla).
     "sla-scan": {"task": "bss.sla.scan", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Idempotency-Key on API POSTs (bss.idempotency): how long a stored response is replayed, and after
+# how long an in-progress claim counts as abandoned (its worker died) and may be taken over.
+BSS_IDEMPOTENCY_TTL_HOURS = env.int("BSS_IDEMPOTENCY_TTL_HOURS", default=24)
+BSS_IDEMPOTENCY_STALE_SECONDS = env.int("BSS_IDEMPOTENCY_STALE_SECONDS", default=120)
 
 # Webhook delivery to TMF hub listeners.
 BSS_WEBHOOK_TIMEOUT = env.float("BSS_WEBHOOK_TIMEOUT", default=5.0)
