@@ -141,8 +141,9 @@ class Holiday(models.Model):
 class SlaTarget(models.Model):
     """How long a clock type (and step) may take, and when it counts as at risk.
 
-    The most specific active target wins: a target with a step beats one without; one that names
-    a priority or segment beats one that leaves it blank (blank = any).
+    A target is for one step (blank: the clock over the whole lifecycle). Among the active targets
+    of that clock type and step, the most specific wins: one that names the clock's priority or
+    segment beats one that leaves it blank (blank = any); priority weighs more than segment.
     """
 
     name = models.CharField(max_length=100)
