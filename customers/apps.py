@@ -7,6 +7,9 @@ class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = "Customer inventory"
 
+    # `manage.py seed_demo` calls this (bss.demo): the app's demo data, written through its services.
+    demo_seed = "customers.demo.seed"
+
     role_permissions = {
         Role.ADMIN: ["customers.*"],
         Role.CSR: ["customers.view_*", "customers.add_*", "customers.change_*"],

@@ -100,3 +100,31 @@ def seed_customers(count: int = 300, *, seed: int = 42, actor: Actor | None = No
                                                 "Demo: moved abroad")
         created += 1
     return created
+
+
+SELF_SERVICE_USERNAME = "customer"
+
+
+def seed_self_service_login(*, actor: Actor, password: str) -> str:
+    """The demo self-service login 'customer', linked to the first active individual customer."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    with transaction.atomic():
+        user, created = User.objects.get_or_create(username=SELF_SERVICE_USERNAME, defaults={
+            "first_name": "Demo", "last_name": "Customer", "email": "customer@example.ie"})
+        if created:
+            user.set_password(password)
+            user.save()
+        first = Customer.objects.filter(party__kind="individual", status="active").order_by("pk").first()
+        if first and not hasattr(user, "self_service"):
+            services.self_service_grant(customer=first, user=user, actor=actor)
+    return SELF_SERVICE_USERNAME
+
+
+def seed(*, actor: Actor, options: dict) -> list[str]:
+    """CustomersConfig.demo_seed: customers, bill cycles and the self-service login."""
+    made = seed_customers(options.get("customers", 300), actor=actor)
+    login = seed_self_service_login(actor=actor, password=options["password"])
+    return [f"customers: {made} created, {Customer.objects.count()} in total",
+            f"self-service login: {login}"]

@@ -12,6 +12,9 @@ class OrdersConfig(AppConfig):
 
     name = "orders"
 
+    # `manage.py seed_demo` calls this (bss.demo): the app's demo data, written through its services.
+    demo_seed = "orders.demo.seed"
+
     role_permissions = {
         Role.ADMIN: ["orders.*"],  # catalog administrators
         Role.SUPERVISOR: [*CATALOG_VIEW, "orders.view_feasibilityrule", "orders.view_coveragearea",

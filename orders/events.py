@@ -3,7 +3,7 @@
 from bss.events import register_resource
 
 from .models import Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification
-from .tmf.catalog_serializers import (
+from .tmf.serializers import (
     CatalogSerializer,
     CategorySerializer,
     ProductOfferingPriceSerializer,

@@ -1,7 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from . import credit
+from .views import CreditCheckViewSet
 
 router = SimpleRouter()
-router.register("credit-checks", credit.CreditCheckViewSet, basename="creditcheck")
+router.register("credit-checks", CreditCheckViewSet, basename="creditcheck")
 urlpatterns = router.urls

@@ -1,11 +1,13 @@
-"""TMF620 Product Catalog Management v4, mounted at /tmf-api/productCatalogManagement/v4/."""
+"""TMF APIs of order handling: TMF620 Product Catalog Management v4 (/tmf-api/productCatalogManagement/v4/)
+and TMF679 Product Offering Qualification v4 (/tmf-api/productOfferingQualification/v4/)."""
 
 from bss.tmf.routers import TmfRouter
 
-from .catalog_views import (
+from .views import (
     CatalogViewSet,
     CategoryViewSet,
     ProductOfferingPriceViewSet,
+    ProductOfferingQualificationViewSet,
     ProductOfferingViewSet,
     ProductSpecificationViewSet,
 )
@@ -16,3 +18,7 @@ tmf620.register("productSpecification", ProductSpecificationViewSet, basename="p
 tmf620.register("productOfferingPrice", ProductOfferingPriceViewSet, basename="productofferingprice")
 tmf620.register("category", CategoryViewSet, basename="category")
 tmf620.register("catalog", CatalogViewSet, basename="catalog")
+
+tmf679 = TmfRouter("productOfferingQualification")
+tmf679.register("productOfferingQualification", ProductOfferingQualificationViewSet,
+                basename="productofferingqualification")

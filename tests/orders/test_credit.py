@@ -12,7 +12,7 @@ from bss.errors import ApplicationError, DomainValidationError
 from bss.roles import Role
 from orders import credit
 from orders.credit import BureauRequest, BureauResponse, BureauTimeout, SimulatedBureau, get_bureau
-from orders.demo_credit import seed_credit
+from orders.demo import seed_credit
 from orders.models import BureauSimulationRule, CreditCheck, CreditPolicy, ProductOfferingPrice
 from orders.services.credit import (
     CreditReviewForbidden,

@@ -22,7 +22,7 @@ from orders.models import (
     ProductSpecification,
     SpecCharacteristic,
 )
-from orders.tmf.catalog_serializers import ProductOfferingPriceSerializer, ProductOfferingSerializer
+from orders.tmf.serializers import ProductOfferingPriceSerializer, ProductOfferingSerializer
 from tests.factories import CustomerFactory, customer_user, staff_user
 from tests.orders.factories import (
     CatalogFactory,

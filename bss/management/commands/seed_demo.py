@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
-from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from bss.actors import Actor
+from bss.demo import seed_all
 from bss.models import User
 from bss.roles import Role, sync_roles
 
@@ -32,13 +32,6 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=300)
 
     def handle(self, *args, customers, **options):
-        from customers.demo import seed_customers
-        from customers.models import Customer
-        from customers.services import self_service_grant
-        from orders.demo import seed_catalog
-        from orders.demo_credit import seed_credit
-        from orders.demo_feasibility import seed_feasibility
-
         sync_roles()
         for username, role, first, last, limit in STAFF:
             user, created = User.objects.get_or_create(username=username, defaults={
@@ -49,21 +42,9 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save()
             user.groups.add(Group.objects.get(name=role))
-        made = seed_customers(customers)
-        self.stdout.write(f"customers: {made} created, {Customer.objects.count()} in total")
-        self.stdout.write(f"catalog: {seed_catalog()} offerings created")
-        self.stdout.write(f"feasibility: {seed_feasibility()} rules created")
-        self.stdout.write(f"credit: {seed_credit()}")
-
-        with transaction.atomic():
-            user, created = User.objects.get_or_create(username="customer", defaults={
-                "first_name": "Demo", "last_name": "Customer", "email": "customer@example.ie"})
-            if created:
-                user.set_password(DEMO_PASSWORD)
-                user.save()
-            first = Customer.objects.filter(party__kind="individual", status="active").order_by("pk").first()
-            if first and not hasattr(user, "self_service"):
-                self_service_grant(customer=first, user=user, actor=Actor.system("seed_demo"))
+        for line in seed_all(actor=Actor.system("seed_demo"), options={"customers": customers,
+                                                                        "password": DEMO_PASSWORD}):
+            self.stdout.write(line)
         token, _ = Token.objects.get_or_create(user=User.objects.get(username="integrator"))
         self.stdout.write(self.style.SUCCESS("Demo logins (password 'demo'): " + ", ".join(
-            [s[0] for s in STAFF] + ["customer"]) + f"; integrator API token: {token.key}"))
+            [s[0] for s in STAFF] + ["customer (self-service)"]) + f"; integrator API token: {token.key}"))

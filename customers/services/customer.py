@@ -1,0 +1,128 @@
+"""Customer use cases: create, update, lifecycle, notes, self-service access."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from bss.actors import Actor
+from bss.audit.services import history_record, history_record_created, track_changes
+from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidationError
+from bss.events import publish
+from bss.fsm import fsm_transition
+from bss.numbering import next_number
+from customers.models import (
+    Customer,
+    CustomerNote,
+    Party,
+    Product,
+    SelfServiceAccess,
+)
+
+
+@transaction.atomic
+def customer_create(
+    *, actor: Actor, name: str, party: Party | None = None, engaged_party_ref: dict | None = None,
+    segment: str | None = Customer.Segment.RESIDENTIAL, credit_class: str = Customer.CreditClass.B,
+    status: str = Customer.Status.PROSPECT, **extra,
+) -> Customer:
+    """segment=None derives it from the party: residential for an individual, SME otherwise."""
+    if segment is None:
+        kind = party.kind if party else (engaged_party_ref or {}).get("@referredType", "").lower()
+        segment = Customer.Segment.RESIDENTIAL if kind == Party.Kind.INDIVIDUAL else Customer.Segment.SME
+    extra.setdefault("valid_from", timezone.now().replace(microsecond=0))
+    if not name or not name.strip():
+        raise DomainValidationError({"name": "A customer needs a name."})
+    if status not in (Customer.Status.PROSPECT, Customer.Status.ACTIVE):
+        raise DomainValidationError({"status": "A new customer starts as prospect or active."})
+    customer = Customer(
+        customer_number=next_number("customer", prefix="CU"), name=name.strip(), party=party,
+        engaged_party_ref=engaged_party_ref, segment=segment, credit_class=credit_class, **extra,
+    )
+    customer.save()
+    history_record_created(obj=customer, actor=actor, action="customers.customer.created")
+    if status == Customer.Status.ACTIVE:
+        fsm_transition(customer, "activate", actor=actor, action="customers.customer.activate")
+    publish("CustomerCreateEvent", customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, actor: Actor, **data) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    with track_changes(customer, action="customers.customer.updated", actor=actor) as t:
+        merge = data.pop("tmf_extra_merge", None)
+        if merge:  # merged on the locked row, so concurrent updates do not lose each other's keys
+            data["tmf_extra"] = {**customer.tmf_extra, **merge}
+        for key, value in data.items():
+            setattr(customer, key, value)
+        if not customer.name.strip():
+            raise DomainValidationError({"name": "A customer needs a name."})
+        customer.save()
+    if t.entry:
+        publish("CustomerAttributeValueChangeEvent", customer)
+    return customer
+
+
+# The transition that reaches a requested status from the current one.
+CUSTOMER_TRANSITIONS = {
+    (Customer.Status.PROSPECT, Customer.Status.ACTIVE): "activate",
+    (Customer.Status.SUSPENDED, Customer.Status.ACTIVE): "resume",
+    (Customer.Status.CLOSED, Customer.Status.ACTIVE): "reopen",
+    (Customer.Status.ACTIVE, Customer.Status.SUSPENDED): "suspend",
+    (Customer.Status.PROSPECT, Customer.Status.CLOSED): "close",
+    (Customer.Status.ACTIVE, Customer.Status.CLOSED): "close",
+    (Customer.Status.SUSPENDED, Customer.Status.CLOSED): "close",
+}
+
+
+@transaction.atomic
+def customer_change_status(*, customer_id: int, status: str, actor: Actor, reason: str = "") -> Customer:
+    """Move a customer to a status through its lifecycle; 409 if the lifecycle does not allow it."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if status not in Customer.Status.values:
+        raise DomainValidationError({"status": f"'{status}' is not one of {', '.join(Customer.Status.values)}."})
+    if customer.status == status:
+        return customer
+    name = CUSTOMER_TRANSITIONS.get((customer.status, status), status)
+    if (customer.status, status) not in CUSTOMER_TRANSITIONS:
+        raise ApplicationError(f"A {customer.status} customer cannot become {status}.",
+                               extra={"state": customer.status})
+    if status == Customer.Status.CLOSED:
+        open_products = customer.products.exclude(status=Product.Status.TERMINATED).count()
+        if open_products:
+            raise BusinessRuleViolation(
+                f"Customer still has {open_products} product(s) that are not terminated.", code="open_products")
+    fsm_transition(customer, name, actor=actor, reason=reason, action=f"customers.customer.{name}")
+    if reason:
+        customer.status_reason = reason[:255]
+        customer.save(update_fields=["status_reason", "updated_at"])
+    publish("CustomerStateChangeEvent", customer)
+    return customer
+
+
+@transaction.atomic
+def customer_note_add(*, customer: Customer, actor: Actor, text: str) -> CustomerNote:
+    if not text.strip():
+        raise DomainValidationError({"text": "A note cannot be empty."})
+    note = CustomerNote.objects.create(customer=customer, text=text.strip(), author=actor.user, channel=actor.channel)
+    history_record(obj=note, action="customers.note.added", actor=actor, root=customer,
+                   changes={"text": [None, note.text[:200]]})
+    return note
+
+
+@transaction.atomic
+def self_service_grant(*, customer: Customer, user, actor: Actor) -> SelfServiceAccess:
+    from django.contrib.auth.models import Group
+
+    from bss.roles import Role, is_staff_user
+
+    if is_staff_user(user):
+        raise BusinessRuleViolation("A staff login cannot also be a self-service login.")
+    access, created = SelfServiceAccess.objects.get_or_create(user=user, defaults={"customer": customer})
+    if not created and access.customer_id != customer.pk:
+        raise BusinessRuleViolation("This login is already linked to another customer.")
+    user.groups.add(Group.objects.get(name=Role.CUSTOMER))
+    if created:
+        history_record_created(obj=access, actor=actor, action="customers.self_service.granted", root=customer)
+    return access

@@ -1,0 +1,1 @@
+"""Portal views of the customer inventory, split by audience: csr (staff) and my (self-service)."""

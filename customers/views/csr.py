@@ -1,0 +1,198 @@
+"""Staff portal (/csr/): identify contact, customer page, develop contact. Thin: forms + services."""
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from bss.actors import Actor, Channel
+from bss.audit.models import HistoryEntry
+from bss.errors import ApplicationError, DomainValidationError
+from bss.portal import add_service_errors, staff_required
+from customers import selectors, services
+from customers.forms import (
+    AddressForm,
+    BillingAccountForm,
+    ContactForm,
+    NoteForm,
+    OnboardForm,
+    SearchForm,
+    StatusForm,
+)
+from customers.models import Contact, Customer
+
+
+def _actor(request):
+    return Actor.from_request(request, Channel.PORTAL)
+
+
+def _customer(request, pk) -> Customer:
+    try:
+        return selectors.customer_detail(user=request.user, customer_id=pk)
+    except Customer.DoesNotExist:
+        raise Http404("No such customer")
+
+
+@staff_required(perm="customers.view_customer")
+def dashboard(request):
+    form = SearchForm(request.GET or None)
+    q = request.GET.get("q", "")
+    hits = selectors.customer_search(user=request.user, q=q) if q else []
+    template = "customers/csr/_search_results.html" if request.headers.get("HX-Request") else \
+        "customers/csr/dashboard.html"
+    return render(request, template, {"form": form, "q": q, "hits": hits,
+                                      "counts": {s.label: Customer.objects.filter(status=s).count()
+                                                 for s in Customer.Status}})
+
+
+@staff_required(perm="customers.view_customer")
+def customer_detail(request, pk):
+    customer = _customer(request, pk)
+    history = HistoryEntry.objects.for_root(customer).select_related("actor")[:200]
+    return render(request, "customers/csr/customer_detail.html", {
+        "customer": customer, "history": history, "note_form": NoteForm(),
+        "status_form": StatusForm(initial={"status": customer.status}),
+    })
+
+
+@staff_required(perm="customers.add_customer")
+def customer_new(request):
+    form = OnboardForm(request.POST or None, prefix="c")
+    contact_form = ContactForm(request.POST or None, prefix="ct")
+    address_form = AddressForm(request.POST or None, prefix="a")
+    if request.method == "POST" and all(f.is_valid() for f in (form, contact_form, address_form)):
+        d = form.cleaned_data
+        party = {"kind": d["kind"]}
+        if d["kind"] == "individual":
+            party.update(given_name=d["given_name"], family_name=d["family_name"])
+        else:
+            party.update(trading_name=d["trading_name"], registration_number=d["registration_number"])
+        account = None
+        if d["bill_cycle"]:
+            account = {"bill_cycle": d["bill_cycle"], "currency": d["currency"], "payment_method": d["payment_method"]}
+        try:
+            customer = services.customer_onboard(
+                actor=_actor(request), party=party,
+                customer={"segment": d["segment"], "credit_class": d["credit_class"]},
+                contact=contact_form.contact_fields(), media=contact_form.media_list(),
+                address=address_form.cleaned_data, account=account,
+            )
+        except DomainValidationError as e:
+            for prefix, f in (("party.", form), ("contact.", contact_form), ("address.", address_form)):
+                part = DomainValidationError({k: v for k, v in e.field_errors.items() if k.startswith(prefix)})
+                add_service_errors(f, part, prefix)
+        else:
+            messages.success(request, f"Customer {customer.customer_number} created.")
+            return redirect("csr:customer", pk=customer.pk)
+    return render(request, "customers/csr/customer_new.html",
+                  {"form": form, "contact_form": contact_form, "address_form": address_form})
+
+
+@staff_required  # the view explains a missing permission itself
+@require_POST
+def customer_status(request, pk):
+    customer = _customer(request, pk)
+    form = StatusForm(request.POST)
+    if not request.user.has_perm("customers.change_customer_status"):
+        messages.error(request, "Your role may not change a customer's status.")
+    elif form.is_valid():
+        try:
+            services.customer_change_status(customer_id=customer.pk, actor=_actor(request), **form.cleaned_data)
+            messages.success(request, f"Customer is now {form.cleaned_data['status']}.")
+        except ApplicationError as e:
+            messages.error(request, e.message)
+    else:
+        messages.error(request, "Choose a status and give a reason.")
+    return redirect("csr:customer", pk=customer.pk)
+
+
+@staff_required(perm="customers.add_customernote")
+@require_POST
+def customer_note(request, pk):
+    customer = _customer(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.customer_note_add(customer=customer, actor=_actor(request), text=form.cleaned_data["text"])
+    else:
+        messages.error(request, "A note cannot be empty.")
+    return redirect("csr:customer", pk=customer.pk)
+
+
+def contact_form_view(request, customer, contact=None, template="customers/csr/contact_form.html",
+                       channel=Channel.PORTAL, done=None):
+    initial = ContactForm.initial_for(contact) if contact else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actor = Actor.from_request(request, channel)
+        try:
+            with transaction.atomic():
+                if contact is None:
+                    services.contact_create(customer=customer, actor=actor, media=form.media_list(),
+                                            **form.contact_fields())
+                else:
+                    services.contact_update(contact=contact, actor=actor,
+                                            media=form.media_list() + media_not_on_form(contact),
+                                            **form.contact_fields())
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect(done)
+    return render(request, template, {"form": form, "customer": customer, "contact": contact})
+
+
+@staff_required(perm="customers.add_contact")
+def contact_new(request, pk):
+    customer = _customer(request, pk)
+    return contact_form_view(request, customer, done=f"/csr/customers/{customer.pk}/")
+
+
+@staff_required(perm="customers.change_contact")
+def contact_edit(request, pk):
+    contact = get_object_or_404(selectors.contact_queryset(request.user), pk=pk)
+    return contact_form_view(request, contact.customer, contact, done=f"/csr/customers/{contact.customer_id}/")
+
+
+@staff_required(perm="customers.add_billingaccount")
+def billing_account_new(request, pk):
+    customer = _customer(request, pk)
+    form = BillingAccountForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.billing_account_create(customer=customer, actor=_actor(request), **form.cleaned_data)
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, "Billing account opened.")
+            return redirect("csr:customer", pk=customer.pk)
+    return render(request, "customers/csr/account_form.html", {"form": form, "customer": customer})
+
+
+@staff_required(perm="customers.add_address")
+def address_new(request, pk):
+    customer = _customer(request, pk)
+    form = AddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.address_create(customer=customer, actor=_actor(request), **form.cleaned_data)
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, "Address added.")
+            return redirect("csr:customer", pk=customer.pk)
+    return render(request, "customers/csr/address_form.html", {"form": form, "customer": customer})
+
+
+def media_not_on_form(contact: Contact) -> list[dict]:
+    """The form edits the first mobile, phone and e-mail; keep every other medium (a second
+    number, a fax) as it was instead of silently dropping it on save."""
+    shown, keep = set(), []
+    for m in contact.media.all():
+        if m.kind in ContactForm.MEDIA_FIELDS and m.kind not in shown:
+            shown.add(m.kind)
+            continue
+        keep.append({"kind": m.kind, "value": m.value, "preferred": m.preferred})
+    return keep

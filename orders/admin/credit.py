@@ -1,0 +1,122 @@
+"""Admin for credit authorization: the policy, the simulated bureau's rules, and the checks
+(read-only; Supervisors approve or decline referred checks through an action with a reason)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
+
+from bss.admin_mixins import AuditedAdmin
+from bss.errors import DomainValidationError
+from customers.models import Customer
+from orders.models import BureauSimulationRule, CreditCheck, CreditPolicy
+from orders.services import credit as services
+
+__all__ = ["BureauSimulationRuleAdmin", "CreditCheckAdmin", "CreditPolicyAdmin"]
+
+
+def _class_list_errors(data: dict, *fields: str) -> dict:
+    errors = {}
+    for name in fields:
+        value = data.get(name)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, list) or any(v not in Customer.CreditClass.values for v in value):
+            errors[name] = f"A list of credit classes, e.g. [\"D\"]; known: {', '.join(Customer.CreditClass.values)}."
+    return errors
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(AuditedAdmin):
+    list_display = ("name", "is_active", "check_credit_limit", "decline_credit_classes", "refer_credit_classes",
+                    "max_outstanding_balance", "use_bureau", "bureau_min_amount", "deposit_percent_when_referred")
+    list_filter = ("is_active", "use_bureau")
+    actions = ["make_active"]
+
+    def service_check(self, request, obj, data, change):
+        errors = _class_list_errors(data, "decline_credit_classes", "refer_credit_classes")
+        if data.get("deposit_percent_when_referred") is not None and not (
+                0 <= data["deposit_percent_when_referred"] <= 100):
+            errors["deposit_percent_when_referred"] = "A percentage between 0 and 100."
+        if data.get("is_active"):
+            other = CreditPolicy.objects.filter(is_active=True).exclude(pk=getattr(obj, "pk", None)).first()
+            if other is not None:
+                errors["is_active"] = (f"'{other}' is the active policy; save this one inactive and use the "
+                                       f"'Make active' action to switch.")
+        if errors:
+            raise DomainValidationError(errors)
+
+    @admin.action(description="Make the selected policy the active one", permissions=["change"])
+    def make_active(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one policy to make active.", level="error")
+            return
+        self.run_service(request, lambda p: services.credit_policy_activate(policy_id=p.pk,
+                                                                             actor=self.actor(request)), queryset)
+
+
+@admin.register(BureauSimulationRule)
+class BureauSimulationRuleAdmin(AuditedAdmin):
+    list_display = ("priority", "name", "credit_classes", "name_contains", "min_amount", "outcome", "score",
+                    "is_active")
+    list_display_links = ("name",)
+    list_filter = ("outcome", "is_active")
+    search_fields = ("name", "name_contains")
+    ordering = ("priority", "id")
+
+    def service_check(self, request, obj, data, change):
+        errors = _class_list_errors(data, "credit_classes")
+        if errors:
+            raise DomainValidationError(errors)
+
+
+class ReviewReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+@admin.register(CreditCheck)
+class CreditCheckAdmin(AuditedAdmin):
+    history_root_field = "customer"  # the check's history is also on the customer's page
+    list_display = ("id", "created_at", "customer", "amount", "currency", "decision", "status", "score", "bureau",
+                    "reason")
+    list_filter = ("status", "decision", "bureau")
+    search_fields = ("customer__customer_number", "customer__name", "order_reference", "bureau_reference")
+    list_select_related = ("customer",)
+    date_hierarchy = "created_at"
+    actions = ["approve_selected", "decline_selected"]
+    fields = ("customer", "billing_account", "amount", "currency", "order_reference", "status", "decision", "score",
+              "reason", "terms", "findings", "bureau", "bureau_reference", "requested_by", "reviewed_by",
+              "review_reason", "reviewed_at", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # checks are run through the credit service (portal, API, order flow)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_review_permission(self, request):
+        return services.can_review(request.user)
+
+    def _review(self, request, queryset, approve: bool):
+        form = ReviewReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self.run_service(request, lambda c: services.credit_check_review(
+                check_id=c.pk, approve=approve, reason=reason, actor=self.actor(request)), queryset)
+            return None
+        return TemplateResponse(request, "admin/orders/credit_review.html", {
+            **self.admin_site.each_context(request), "title": f"{'Approve' if approve else 'Decline'} credit checks",
+            "opts": self.model._meta, "checks": queryset, "form": form, "approve": approve,
+            "action": request.POST.get("action"), "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        })
+
+    @admin.action(description="Approve selected referred checks (with a reason)", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        return self._review(request, queryset, approve=True)
+
+    @admin.action(description="Decline selected referred checks (with a reason)", permissions=["review"])
+    def decline_selected(self, request, queryset):
+        return self._review(request, queryset, approve=False)

@@ -1,0 +1,46 @@
+"""Native API serializers of order handling (credit checks)."""
+
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+from bss.money import CURRENCIES
+from orders.models import CreditCheck
+
+
+class CreditCheckSerializer(serializers.ModelSerializer):
+    customer_number = serializers.CharField(source="customer.customer_number", read_only=True)
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    account_number = serializers.CharField(source="billing_account.account_number", read_only=True, default=None)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = CreditCheck
+        fields = ["id", "customer", "customer_number", "customer_name", "billing_account", "account_number",
+                  "amount", "currency", "order_reference", "status", "decision", "score", "reason", "terms",
+                  "findings", "bureau", "bureau_reference", "requested_by", "reviewed_by", "review_reason",
+                  "reviewed_at", "created_at"]
+        read_only_fields = fields
+
+
+class CreditCheckRequestSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(help_text="customer id")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0,
+                                      help_text="the order's one-time plus first-month recurring total")
+    currency = serializers.ChoiceField(choices=CURRENCIES, required=False,
+                                       help_text="defaults to the billing account's currency, else EUR")
+    billing_account = serializers.IntegerField(required=False, allow_null=True, help_text="billing account id")
+    order_reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """Missing means missing, also in form-encoded bodies (DRF reads an absent HTML checkbox as false,
+    which here would silently decline a check)."""
+
+    default_empty_html = empty
+
+
+class CreditReviewSerializer(serializers.Serializer):
+    approve = RequiredBooleanField(help_text="true approves the referred check, false declines it")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
+                                   help_text="required: why")

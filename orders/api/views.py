@@ -1,0 +1,63 @@
+"""Native API views of order handling (credit checks): thin, they call orders.services."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from bss.actors import Actor
+from customers import selectors as customer_selectors
+from orders.api.serializers import CreditCheckRequestSerializer, CreditCheckSerializer, CreditReviewSerializer
+from orders.services import credit as services
+
+
+class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Credit checks. Reads need orders.view_creditcheck, requesting orders.add_creditcheck, and
+    reviewing orders.review_creditcheck (Supervisor)."""
+
+    serializer_class = CreditCheckSerializer
+    filterset_fields = ["status", "decision", "customer", "billing_account", "order_reference"]
+    action_permissions = {"queue": ["orders.view_creditcheck"],
+                          "review": ["orders.view_creditcheck"]}  # the service checks review_creditcheck
+
+    def get_queryset(self):
+        return services.credit_check_queryset(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(request=CreditCheckRequestSerializer, responses={201: CreditCheckSerializer})
+    def create(self, request):
+        data = CreditCheckRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        customer = customer_selectors.customer_queryset(request.user).filter(pk=values["customer"]).first()
+        if customer is None:
+            raise serializers.ValidationError({"customer": ["No such customer."]})
+        account = None
+        if values.get("billing_account") is not None:
+            account = customer_selectors.billing_account_queryset(request.user).filter(
+                pk=values["billing_account"], customer=customer).first()
+            if account is None:
+                raise serializers.ValidationError({"billing_account": ["No such billing account for this customer."]})
+        check = services.credit_check_request(
+            customer=customer, amount=values["amount"], currency=values.get("currency"), billing_account=account,
+            order_reference=values["order_reference"], actor=Actor.from_request(request))
+        return Response(CreditCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=CreditCheckSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def queue(self, request):
+        """The manual review queue: checks pending review, oldest first."""
+        qs = self.filter_queryset(services.credit_review_queue(request.user))
+        page = self.paginate_queryset(qs)
+        if page is not None:
+            return self.get_paginated_response(CreditCheckSerializer(page, many=True).data)
+        return Response(CreditCheckSerializer(qs, many=True).data)
+
+    @extend_schema(request=CreditReviewSerializer, responses=CreditCheckSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        check = self.get_object()
+        data = CreditReviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        check = services.credit_check_review(check_id=check.pk, actor=Actor.from_request(request),
+                                             **data.validated_data)
+        return Response(CreditCheckSerializer(services.credit_check_queryset(request.user).get(pk=check.pk)).data)

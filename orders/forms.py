@@ -1,0 +1,136 @@
+"""Portal forms of order handling: credit checks and reviews, feasibility rules and the rule tester."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from bss.money import CURRENCIES
+from customers import selectors as customer_selectors
+from customers.models import Customer
+from orders import feasibility as fe
+from orders.models import FeasibilityRule, ProductOffering
+from orders.models.catalog import SalesChannel
+
+
+class JSONListField(forms.CharField):
+    """Comma-separated list in the form, JSON list in the model."""
+
+    def prepare_value(self, value):
+        return ", ".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+class FeasibilityRuleForm(forms.ModelForm):
+    segments = JSONListField(required=False, help_text="comma-separated; empty: every segment")
+    channels = JSONListField(required=False, help_text="comma-separated; empty: every channel")
+    customer_types = JSONListField(required=False, help_text="individual, organization; empty: both")
+    params = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "class": "mono"}), initial="{}",
+                             help_text="JSON; keys depend on the rule type (see below)")
+
+    class Meta:
+        model = FeasibilityRule
+        fields = ["name", "rule_type", "is_active", "priority", "offerings", "segments", "channels",
+                  "customer_types", "valid_from", "valid_to", "params", "staff_message", "customer_message",
+                  "alternatives"]
+        widgets = {"offerings": forms.SelectMultiple(attrs={"size": 8}),
+                   "alternatives": forms.SelectMultiple(attrs={"size": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["params"] = json.dumps(self.instance.params, indent=1)
+
+    def clean_params(self):
+        raw = self.cleaned_data["params"] or "{}"
+        try:
+            value = json.loads(raw) if isinstance(raw, str) else raw
+        except json.JSONDecodeError as e:
+            raise forms.ValidationError(f"Not valid JSON: {e.msg} (line {e.lineno}).")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if "params" in data and data.get("rule_type"):
+            for key, message in fe.validate_params(data["rule_type"], data["params"]).items():
+                self.add_error("params", f"{key}: {message}")
+        return data
+
+
+class RuleTestForm(forms.Form):
+    """The order to test a rule against: who, where, through which channel, which offerings."""
+
+    customer_number = forms.CharField(required=False, help_text="empty: a prospect")
+    prospect_type = forms.ChoiceField(choices=[("individual", "Individual"), ("organization", "Organization")],
+                                      required=False, initial="individual")
+    prospect_segment = forms.ChoiceField(choices=Customer.Segment.choices, required=False)
+    postcode = forms.CharField(required=False, help_text="install address (or the customer's first address)")
+    area_code = forms.CharField(required=False)
+    channel = forms.ChoiceField(choices=SalesChannel.choices, initial=SalesChannel.PORTAL)
+    offerings = forms.ModelMultipleChoiceField(queryset=ProductOffering.objects.all(), to_field_name="code",
+                                               widget=forms.SelectMultiple(attrs={"size": 8}))
+    characteristics = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text="one per line: offering-code.name=value")
+
+    def clean_customer_number(self):
+        number = self.cleaned_data["customer_number"].strip().upper()
+        if not number:
+            return None
+        try:
+            return Customer.objects.get(customer_number=number)
+        except Customer.DoesNotExist:
+            raise forms.ValidationError(f"No customer {number}.")
+
+    def clean_characteristics(self):
+        out: dict[str, dict] = {}
+        for line in (self.cleaned_data["characteristics"] or "").splitlines():
+            if not line.strip():
+                continue
+            try:
+                left, value = line.split("=", 1)
+                code, name = left.strip().split(".", 1)
+            except ValueError:
+                raise forms.ValidationError(f"'{line}': write offering-code.name=value")
+            out.setdefault(code, {})[name.strip()] = value.strip()
+        return out
+
+
+class CreditCheckForm(forms.Form):
+    customer_number = forms.CharField(max_length=20, label="Customer number",
+                                      widget=forms.TextInput(attrs={"placeholder": "CU…", "autocomplete": "off"}))
+    account_number = forms.CharField(max_length=20, required=False, label="Billing account number",
+                                     help_text="optional: the order's account, whose credit limit is checked")
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0,
+                                help_text="the order's one-time charges plus its first month of recurring charges")
+    currency = forms.ChoiceField(choices=[("", "the account's currency (else EUR)"), *CURRENCIES], required=False)
+    order_reference = forms.CharField(max_length=64, required=False, label="Order reference")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.customer = self.account = None
+
+    def clean(self):
+        data = super().clean()
+        number = (data.get("customer_number") or "").strip()
+        if number:
+            self.customer = customer_selectors.customer_queryset(self.user).filter(
+                customer_number__iexact=number).first()
+            if self.customer is None:
+                self.add_error("customer_number", f"No customer {number}.")
+        account_number = (data.get("account_number") or "").strip()
+        if account_number and self.customer is not None:
+            self.account = customer_selectors.billing_account_queryset(self.user).filter(
+                account_number__iexact=account_number, customer=self.customer).first()
+            if self.account is None:
+                self.add_error("account_number", f"Customer {self.customer.customer_number} has no account "
+                                                 f"{account_number}.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
+    reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "Reason (required)"}))

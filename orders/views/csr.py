@@ -1,0 +1,180 @@
+"""Staff portal screens of order handling: credit checks and the review queue, qualification and the rule tester."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from bss.actors import Actor, Channel
+from bss.audit.models import HistoryEntry
+from bss.errors import ApplicationError, DomainValidationError
+from bss.portal import add_service_errors, staff_required
+from bss.tmf.ids import local_id
+from orders import feasibility as fe
+from orders.forms import CreditCheckForm, FeasibilityRuleForm, ReviewForm, RuleTestForm
+from orders.models import CreditCheck, FeasibilityRule
+from orders.services import credit as credit_svc
+from orders.services import feasibility as feasibility_svc
+
+
+def _actor(request) -> Actor:
+    return Actor.from_request(request, Channel.PORTAL)
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise PermissionDenied("Your role may not do this.")
+
+
+def _outcome_message(request, check: CreditCheck) -> None:
+    text = f"Credit check {check.pk}: {check.get_decision_display().lower()}. {check.reason}"
+    if check.status == CreditCheck.Status.PENDING_REVIEW:
+        messages.warning(request, f"{text} It waits in the manual review queue.")
+    elif check.decision == CreditCheck.Decision.DECLINED:
+        messages.error(request, text)
+    else:
+        messages.success(request, text)
+
+
+@staff_required(perm="orders.add_creditcheck")
+def credit_check_new(request):
+    _require(request, "orders.add_creditcheck")
+    initial = {"customer_number": request.GET.get("customer", ""), "account_number": request.GET.get("account", "")}
+    form = CreditCheckForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            check = credit_svc.credit_check_request(
+                customer=form.customer, billing_account=form.account, amount=d["amount"], currency=d["currency"] or None,
+                order_reference=d["order_reference"], actor=_actor(request))
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            _outcome_message(request, check)
+            return redirect("orders:credit_check_detail", pk=check.pk)
+    recent = credit_svc.credit_check_queryset(request.user).order_by("-created_at", "-id")[:10]
+    return render(request, "orders/csr/credit_check_new.html", {"form": form, "recent": recent})
+
+
+@staff_required(perm="orders.view_creditcheck")
+def credit_queue(request):
+    _require(request, "orders.view_creditcheck")
+    checks = credit_svc.credit_review_queue(request.user)[:200]
+    return render(request, "orders/csr/credit_queue.html", {
+        "checks": checks, "can_review": credit_svc.can_review(request.user), "review_form": ReviewForm()})
+
+
+@staff_required(perm="orders.view_creditcheck")
+def credit_check_detail(request, pk):
+    _require(request, "orders.view_creditcheck")
+    check = get_object_or_404(credit_svc.credit_check_queryset(request.user), pk=pk)
+    history = HistoryEntry.objects.for_object(check).select_related("actor")[:200]
+    return render(request, "orders/csr/credit_check_detail.html", {
+        "check": check, "history": history, "can_review": credit_svc.can_review(request.user),
+        "review_form": ReviewForm()})
+
+
+@staff_required(perm="orders.view_creditcheck")
+@require_POST
+def credit_review(request, pk):
+    check = get_object_or_404(credit_svc.credit_check_queryset(request.user), pk=pk)
+    if not credit_svc.can_review(request.user):
+        raise PermissionDenied("Your role may not approve or decline credit checks.")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or decline and give the reason for the decision.")
+    else:
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            check = credit_svc.credit_check_review(check_id=check.pk, approve=approve,
+                                                 reason=form.cleaned_data["reason"], actor=_actor(request))
+        except DomainValidationError as e:
+            messages.error(request, " ".join(m for msgs in e.field_errors.values() for m in msgs))
+        except ApplicationError as e:
+            messages.error(request, e.message)
+        else:
+            messages.success(request, f"Credit check {check.pk} {'approved' if approve else 'declined'}.")
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
+                                                    require_https=request.is_secure()):
+        return redirect(next_url)
+    return redirect("orders:credit_check_detail", pk=check.pk)
+
+
+def _order_from_form(form: RuleTestForm) -> dict:
+    d = form.cleaned_data
+    customer = d["customer_number"]
+    address, place = None, None
+    if d["postcode"] or d["area_code"]:
+        place = fe.Place(area_code=d["area_code"].strip(), postcode=d["postcode"].strip())
+    elif customer is not None:
+        address = customer.addresses.order_by("pk").first()
+    chars = d["characteristics"]
+    items = [feasibility_svc.ItemInput(id=str(n), offering=o.code, characteristics=chars.get(o.code, {}))
+             for n, o in enumerate(d["offerings"], start=1)]
+    prospect = None if customer else {"customer_type": d["prospect_type"] or "individual",
+                                      "segment": d["prospect_segment"] or "residential"}
+    return {"customer": customer, "address": address, "place": place, "items": items,
+            "channel": d["channel"], "prospect": prospect}
+
+
+@staff_required(perm="orders.add_offeringqualification")
+def qualify(request):
+    form = RuleTestForm(request.POST or None, initial={"customer_number": request.GET.get("customer", "")})
+    results, poq = None, None
+    if request.method == "POST" and form.is_valid():
+        order = _order_from_form(form)
+        try:
+            poq, results = feasibility_svc.qualification_create(
+                actor=Actor.from_request(request, Channel.PORTAL), reject_input_errors=False,
+                request_body={"screen": "csr", **{k: str(v) for k, v in form.cleaned_data.items()}}, **order)
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+    return render(request, "orders/feasibility/qualify.html", {"form": form, "results": results, "poq": poq})
+
+
+@staff_required(perm="orders.view_feasibilityrule")
+def rule_test(request):
+    rule = None
+    rule_id = request.POST.get("rule_id") or request.GET.get("rule")
+    if rule_id:
+        rule = get_object_or_404(FeasibilityRule, pk=local_id(rule_id) or 0)
+    test_form = RuleTestForm(request.POST or None, prefix="t")
+    rule_form = FeasibilityRuleForm(request.POST or None, instance=rule, prefix="r")
+    outcome = None
+    if request.method == "POST" and test_form.is_valid():
+        candidate, offerings, alternatives = None, None, None
+        if rule_form.is_valid():
+            candidate = rule_form.save(commit=False)
+            offerings = list(rule_form.cleaned_data["offerings"])
+            alternatives = list(rule_form.cleaned_data["alternatives"])
+        elif "save" in request.POST or rule is not None or rule_form.has_changed():
+            messages.error(request, "The edited rule has errors; showing the saved rules only.")
+        if "save" in request.POST and candidate is not None:
+            if not request.user.has_perm("orders.change_feasibilityrule"):
+                raise PermissionDenied("Only catalog administrators may change rules.")
+            try:
+                saved = feasibility_svc.feasibility_rule_save(rule=candidate, offerings=offerings, alternatives=alternatives,
+                                                  actor=Actor.from_request(request, Channel.PORTAL))
+                messages.success(request, f"Rule “{saved.name}” saved.")
+                return redirect(f"{request.path}?rule={saved.pk}")
+            except DomainValidationError as e:
+                add_service_errors(rule_form, e)
+        order = _order_from_form(test_form)
+        try:
+            outcome = feasibility_svc.feasibility_rule_test(
+                candidate=candidate, offering_codes=[o.code for o in offerings or []],
+                alternative_codes=[o.code for o in alternatives or []], **order)
+        except DomainValidationError as e:
+            add_service_errors(rule_form, e)
+    pairs = list(zip(outcome.before, outcome.after, strict=True)) if outcome else []
+    return render(request, "orders/feasibility/rule_test.html", {
+        "test_form": test_form, "rule_form": rule_form, "rule": rule, "outcome": outcome, "pairs": pairs,
+        "rules": FeasibilityRule.objects.order_by("rule_type", "priority", "name"),
+        "param_help": fe.PARAM_KEYS, "can_save": request.user.has_perm("orders.change_feasibilityrule"),
+    })

@@ -1,0 +1,3 @@
+"""Service Configuration & Activation (eTOM 1.1.2.2) models, one module per aggregate."""
+
+from .specification import ServiceSpecification  # noqa: F401
