@@ -116,3 +116,74 @@ class track_changes:
                 reason=self.reason,
             )
         return False
+
+
+def model_update(
+    *,
+    instance: models.Model,
+    fields: tuple[str, ...] | list[str],
+    data: dict,
+    actor: Actor,
+    action: str | None = None,
+    root: models.Model | None = None,
+    reason: str = "",
+    validate: bool = True,
+) -> dict:
+    """The one update helper every service uses: apply ``data`` (only names in ``fields``, the
+    service's explicit list of what may change), validate the model (``full_clean``: field
+    types, choices, lengths, uniqueness), save only what changed, and record one history row
+    with ``{field: [old, new]}`` (many-to-many fields as sorted primary-key lists). Returns the
+    changes ({} when nothing changed: nothing is saved or recorded).
+
+    Lifecycle (FSM) fields are protected: naming one raises, they change through
+    ``bss.fsm.fsm_transition`` only. A field outside ``fields`` is a programming error
+    (TypeError), never silently applied.
+    """
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from bss.errors import DomainValidationError
+
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise TypeError(f"{type(instance).__name__} update does not take {', '.join(unknown)}")
+    meta = instance._meta
+    m2m_names = {f.name for f in meta.many_to_many}
+    hidden = SECRET_FIELDS | set(getattr(instance, "HISTORY_EXCLUDE", ()))
+    changes: dict = {}
+    concrete: list[str] = []
+    for name, value in data.items():
+        if name in m2m_names:
+            continue
+        field = meta.get_field(name)
+        old = getattr(instance, field.attname if field.is_relation else name)
+        new_raw = value.pk if field.is_relation and isinstance(value, models.Model) else value
+        if old == new_raw:
+            continue
+        setattr(instance, name, value)
+        concrete.append(field.attname if field.is_relation else name)
+        if name not in hidden:
+            changes[name] = [_plain(old), _plain(new_raw)]
+        else:
+            changes[name] = ["(hidden)", "(hidden)"]
+    if concrete and validate:
+        try:
+            instance.full_clean(exclude=[f.name for f in meta.concrete_fields
+                                         if f.attname not in concrete and f.name not in concrete])
+        except DjangoValidationError as e:
+            raise DomainValidationError(e.message_dict if hasattr(e, "error_dict") else {"__all__": e.messages})
+    if concrete:
+        update_fields = list(concrete)
+        if any(f.name == "updated_at" for f in meta.concrete_fields):
+            update_fields.append("updated_at")
+        instance.save(update_fields=update_fields)
+    for name in m2m_names & set(data):
+        manager = getattr(instance, name)
+        before = sorted(manager.values_list("pk", flat=True))
+        after = sorted(v.pk if isinstance(v, models.Model) else v for v in data[name])
+        if before != after:
+            manager.set(after)
+            changes[name] = [before, after]
+    if changes:
+        history_record(obj=instance, action=action or f"{action_prefix(instance)}.updated", actor=actor,
+                       changes=changes, root=root, reason=reason)
+    return changes
