@@ -1,0 +1,60 @@
+"""The portal and admin work under the Content-Security-Policy: no violation on the main pages, and
+the scripts that replaced inline handlers still run."""
+
+import pytest
+
+from bss.roles import Role
+from tests.factories import CustomerFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+RECORD = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.fixture
+def staff(transactional_db):
+    from django.contrib.auth.models import Group
+
+    from bss.roles import sync_roles
+
+    if not Group.objects.filter(name=Role.CSR).exists():
+        sync_roles()
+    return UserFactory(username="root", roles=[Role.SUPERVISOR], is_superuser=True, is_staff=True)
+
+
+def test_no_policy_violation_on_portal_and_admin_pages(live_server, page, staff):
+    customer = CustomerFactory()
+    page.add_init_script(RECORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", staff.username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/csr/")
+    for path in ["/csr/", f"/csr/customers/{customer.pk}/", "/csr/orders/credit/new/", "/csr/feasibility/qualify/",
+                 "/admin/", "/admin/customers/customer/", f"/admin/customers/customer/{customer.pk}/change/"]:
+        resp = page.goto(f"{live_server.url}{path}")
+        assert resp.status < 400, (path, resp.status)
+        assert "Content-Security-Policy" in {k.title(): v for k, v in resp.headers.items()}
+        page.wait_for_load_state("load")
+        assert page.evaluate("window.__csp") == [], path
+        assert page.evaluate("typeof window.htmx") == ("object" if path.startswith("/csr/") else "undefined")
+
+
+def test_busy_label_replaces_the_inline_handler(live_server, page, staff):
+    page.add_init_script(RECORD)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", staff.username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/csr/")
+    page.goto(f"{live_server.url}/csr/feasibility/qualify/")
+    # the browser would refuse to submit an incomplete form (and rightly show no busy state); the
+    # submission itself is cancelled so the page stays and shows its busy state
+    page.evaluate("""document.querySelectorAll('[required]').forEach(e => e.removeAttribute('required'));
+                     window.addEventListener('submit', e => e.preventDefault(), true);""")
+    page.click("button[data-busy-label]")
+    page.wait_for_selector("button[data-busy-label]:disabled:text-is('Evaluating…')")
+    assert page.evaluate("window.__csp") == []
