@@ -371,7 +371,9 @@ def _evaluate(clock: SlaClock, *, now: datetime, ctx: _Context, obj, info: Clock
         elif clock.at_risk_since is None:
             clock.at_risk_since = now
         if status == jeopardy.IN_JEOPARDY:
-            clock.breached_at = clock.breached_at or now
+            # The moment it became overdue, however late the scan: "X minutes after the breach"
+            # steps are timed from it.
+            clock.breached_at = clock.breached_at or clock.due_at
         else:
             clock.breached_at = None
         root = info.root_of(obj) if info else obj

@@ -63,7 +63,8 @@ class TestEscalation:
         assert escalations() == [1, 2, 3]
         clock = SlaClock.objects.get()
         assert clock.escalation_level == 3 and clock.next_check_at is None  # nothing left to happen by itself
-        assert event_types() == [JEOPARDY_ALERT, SLA_ESCALATION, JEOPARDY_ALERT, SLA_ESCALATION, SLA_ESCALATION]
+        assert event_types() == [et.name for et in (JEOPARDY_ALERT, SLA_ESCALATION, JEOPARDY_ALERT, SLA_ESCALATION,
+                                                    SLA_ESCALATION)]
 
     def test_delays_after_a_breach_count_business_time(self, policy, customer, start, now):
         start(committed_at=berlin(2025, 3, 7, 16, 30))  # Friday 16:30
@@ -74,6 +75,12 @@ class TestEscalation:
         now.set(berlin(2025, 3, 10, 8, 30))
         services.sla_scan()
         assert escalations() == [1, 2, 3]
+
+    def test_a_late_scan_times_the_breach_from_the_due_date(self, policy, customer, start, now):
+        start()
+        now.set(berlin(2025, 3, 5, 10, 30))  # the scan ran late (workers down since Tuesday)
+        assert services.sla_scan()["escalations"] == 3  # level 3 was due at 10:00 already
+        assert SlaClock.objects.get().breached_at == WED_9
 
     def test_an_escalation_is_recorded_on_the_tracked_object_and_published(self, policy, customer, start, now):
         start()
