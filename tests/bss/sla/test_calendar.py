@@ -157,7 +157,7 @@ moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2025, 
 durations = st.integers(0, 5 * 24 * 60).map(lambda m: timedelta(minutes=m))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(cal=calendars(), start=moments, duration=durations)
 def test_adding_then_counting_back_gives_the_same_duration(cal, start, duration):
     due = add_business_time(cal, start, duration)
@@ -165,7 +165,7 @@ def test_adding_then_counting_back_gives_the_same_duration(cal, start, duration)
     assert business_time_between(cal, start, due) == duration
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(cal=calendars(), start=moments, duration=durations.filter(lambda d: d > timedelta(0)))
 def test_a_due_moment_is_never_outside_working_hours(cal, start, duration):
     """It is working time, or the closing moment of an interval (the last minute just elapsed)."""
