@@ -17,10 +17,28 @@ class PartyAdmin(ServiceSavedAdmin):
     list_display = ("id", "display_name", "kind", "status", "created_at")
     list_filter = ("kind", "status")
     search_fields = ("given_name", "family_name", "trading_name", "legal_name", "registration_number")
-    service_fields = editable_fields(Party)
+    readonly_fields = ("status",)  # the lifecycle moves through the actions (FSM transitions)
+    service_fields = editable_fields(Party, "status")
+    actions = ["validate", "close", "reopen"]
 
     def create(self, request, data):
         return services.party_create(actor=self.actor(request), **data)
 
     def update(self, request, obj, data):
         return services.party_update(party=obj, actor=self.actor(request), **data)
+
+    def _status(self, request, queryset, status):
+        self.run_service(request, lambda p: services.party_change_status(
+            party_id=p.pk, status=status, actor=self.actor(request), reason="admin action"), queryset)
+
+    @admin.action(description="Validate selected parties", permissions=["change"])
+    def validate(self, request, queryset):
+        self._status(request, queryset, Party.Status.VALIDATED)
+
+    @admin.action(description="Close selected parties", permissions=["change"])
+    def close(self, request, queryset):
+        self._status(request, queryset, Party.Status.CLOSED)
+
+    @admin.action(description="Reopen selected parties", permissions=["change"])
+    def reopen(self, request, queryset):
+        self._status(request, queryset, Party.Status.VALIDATED)

@@ -2,6 +2,7 @@
 
 
 from django.db import models
+from django_fsm import FSMField, transition
 
 from .base import ScopedQuerySet
 
@@ -21,7 +22,7 @@ class Party(models.Model):
     CUSTOMER_PATH = "customers"
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.INITIALIZED)
+    status = FSMField(max_length=12, choices=Status.choices, default=Status.INITIALIZED, protected=True)
     # Individual
     title = models.CharField(max_length=30, blank=True)
     given_name = models.CharField(max_length=100, blank=True)
@@ -48,6 +49,19 @@ class Party(models.Model):
 
     def __str__(self):
         return self.display_name
+
+    # Lifecycle (TMF632 status): changed only through customers.services.party_change_status.
+    @transition(field=status, source=Status.INITIALIZED, target=Status.VALIDATED)
+    def validate(self):
+        pass
+
+    @transition(field=status, source=[Status.INITIALIZED, Status.VALIDATED], target=Status.CLOSED)
+    def close(self):
+        pass
+
+    @transition(field=status, source=Status.CLOSED, target=Status.VALIDATED)
+    def reopen(self):
+        pass
 
     @property
     def display_name(self) -> str:

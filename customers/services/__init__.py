@@ -33,6 +33,8 @@ from .onboarding import (  # noqa: F401
     customer_onboard,
 )
 from .party import (  # noqa: F401
+    PARTY_FIELDS,
+    party_change_status,
     party_create,
     party_update,
 )

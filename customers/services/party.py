@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, track_changes
-from bss.errors import DomainValidationError
-from bss.events import publish
+from bss.audit.services import history_record_created, model_update
+from bss.errors import ApplicationError, DomainValidationError
+from bss.events import EventType, publish
+from bss.fsm import fsm_transition
+from customers.events import PARTY_EVENTS
 from customers.models import (
     Party,
 )
@@ -29,20 +31,58 @@ def party_create(*, kind: str, actor: Actor, **data) -> Party:
     _party_validate(kind, data)
     party = Party.objects.create(kind=kind, **data)
     history_record_created(obj=party, actor=actor, action="customers.party.created")
-    publish("IndividualCreateEvent" if kind == Party.Kind.INDIVIDUAL else "OrganizationCreateEvent", party)
+    publish(PARTY_EVENTS[kind]["Create"], party)
+    return party
+
+
+PARTY_FIELDS = ("title", "given_name", "middle_name", "family_name", "birth_date", "gender", "nationality",
+                "trading_name", "legal_name", "organization_type", "registration_number", "is_legal_entity",
+                "tmf_extra")
+PARTY_TRANSITIONS = {
+    (Party.Status.INITIALIZED, Party.Status.VALIDATED): "validate",
+    (Party.Status.INITIALIZED, Party.Status.CLOSED): "close",
+    (Party.Status.VALIDATED, Party.Status.CLOSED): "close",
+    (Party.Status.CLOSED, Party.Status.VALIDATED): "reopen",
+}
+
+
+def _party_event(party: Party, kind: str) -> EventType:
+    return PARTY_EVENTS[party.kind][kind]
+
+
+def _party_transition(party: Party, status: str, *, actor: Actor, reason: str) -> bool:
+    """Move a locked party to ``status`` (False when it is already there)."""
+    if status not in Party.Status.values:
+        raise DomainValidationError({"status": f"'{status}' is not one of {', '.join(Party.Status.values)}."})
+    if party.status == status:
+        return False
+    name = PARTY_TRANSITIONS.get((party.status, status))
+    if name is None:
+        raise ApplicationError(f"A {party.status} party cannot become {status}.", extra={"state": party.status})
+    fsm_transition(party, name, actor=actor, reason=reason, action=f"customers.party.{name}")
+    return True
+
+
+@transaction.atomic
+def party_update(*, party: Party, actor: Actor, status: str | None = None, reason: str = "", **fields) -> Party:
+    """One use case: the attributes (``PARTY_FIELDS``) and, if given, the status change, in one
+    transaction with one event (a StateChange when the status moved, else AttributeValueChange)."""
+    party = Party.objects.select_for_update().get(pk=party.pk)
+    changes = {}
+    if fields:
+        merged = {**{f: getattr(party, f) for f in PARTY_FIELDS}, **fields}
+        _party_validate(party.kind, merged)
+        changes = model_update(instance=party, fields=PARTY_FIELDS, data=fields, actor=actor,
+                               action="customers.party.updated", reason=reason)
+    moved = status is not None and _party_transition(party, status, actor=actor, reason=reason)
+    if moved or changes:
+        publish(_party_event(party, "StateChange" if moved else "AttributeValueChange"), party)
     return party
 
 
 @transaction.atomic
-def party_update(*, party: Party, actor: Actor, **data) -> Party:
-    party = Party.objects.select_for_update().get(pk=party.pk)
-    with track_changes(party, action="customers.party.updated", actor=actor) as t:
-        for key, value in data.items():
-            setattr(party, key, value)
-        _party_validate(party.kind, party.__dict__)
-        party.save()
-    if t.entry:
-        prefix = "Individual" if party.kind == Party.Kind.INDIVIDUAL else "Organization"
-        kind = "StateChange" if "status" in t.entry.changes else "AttributeValueChange"
-        publish(f"{prefix}{kind}Event", party)
+def party_change_status(*, party_id: int, status: str, actor: Actor, reason: str = "") -> Party:
+    party = Party.objects.select_for_update().get(pk=party_id)
+    if _party_transition(party, status, actor=actor, reason=reason):
+        publish(_party_event(party, "StateChange"), party)
     return party
