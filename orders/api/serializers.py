@@ -3,6 +3,7 @@
 from rest_framework import serializers
 from rest_framework.fields import empty
 
+from bss.approvals.models import ApprovalRequest
 from bss.money import CURRENCIES
 from orders.models import CreditCheck
 
@@ -13,13 +14,19 @@ class CreditCheckSerializer(serializers.ModelSerializer):
     account_number = serializers.CharField(source="billing_account.account_number", read_only=True, default=None)
     requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    approval_request = serializers.IntegerField(
+        source="approval_request_id", read_only=True, allow_null=True, default=None,
+        help_text="the referral's approval request (bss.approvals), when the check was referred")
+    approval_state = serializers.ChoiceField(
+        choices=ApprovalRequest.State.choices, read_only=True, allow_null=True, default=None,
+        help_text="pending, escalated (to a role with a higher limit), approved, rejected or cancelled")
 
     class Meta:
         model = CreditCheck
         fields = ["id", "customer", "customer_number", "customer_name", "billing_account", "account_number",
                   "amount", "currency", "order_reference", "status", "decision", "score", "reason", "terms",
                   "findings", "bureau", "bureau_reference", "requested_by", "reviewed_by", "review_reason",
-                  "reviewed_at", "created_at"]
+                  "reviewed_at", "approval_request", "approval_state", "created_at"]
         read_only_fields = fields
 
 

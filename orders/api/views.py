@@ -40,6 +40,7 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         check = services.credit_check_request(
             customer=customer, amount=values["amount"], currency=values.get("currency"), billing_account=account,
             order_reference=values["order_reference"], actor=Actor.from_request(request))
+        check = services.credit_check_queryset(request.user).get(pk=check.pk)  # with its approval request
         return Response(CreditCheckSerializer(check).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=CreditCheckSerializer(many=True))

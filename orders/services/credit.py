@@ -34,6 +34,16 @@ Supervisor (orders.review_creditcheck) approves or declines them with a reason. 
 proposes a deposit: the larger of the limit shortfall and ``deposit_percent_when_referred`` of the
 amount. A declined check carries no terms. Money terms are strings with 2 decimals. Policy amounts (bureau minimum, maximum outstanding
 balance) are read in the check's currency; there is no currency conversion.
+
+Manual review runs on bss.approvals: a referred check opens an ApprovalRequest of type
+``orders.credit_referral`` (the check is its subject, with the check's amount and reason) in the
+check's own transaction. credit_check_review() approves or rejects that request; the decision
+handler registered for the type (credit_referral_decided) then finalises the check in the same
+transaction. So the approvals rules apply to credit reviews too: the decider holds an approver role
+of the type's policy (default Supervisor or Admin), never approves a check they requested
+themselves (422), and, once an ApprovalPolicy for the type sets ``amount_applies``, stays within
+their per-currency limits; above them the referral is escalated (the check stays pending review,
+now for the escalation role) or refused.
 """
 
 from __future__ import annotations
@@ -42,11 +52,20 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
+from django.db.models import CharField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Cast
 
-from bss.actors import Actor
+from bss.actors import Actor, Channel
+from bss.approvals.models import ApprovalRequest
+from bss.approvals.selectors import approval_request_for_subject
+from bss.approvals.services import (
+    approval_approve,
+    approval_policy_for,
+    approval_reject,
+    approval_request_create,
+)
 from bss.audit.services import history_record, history_record_created
 from bss.errors import ApplicationError, DomainValidationError
 from bss.fsm import fsm_transition
@@ -68,6 +87,7 @@ from ..models import CreditCheck, CreditPolicy
 log = logging.getLogger(__name__)
 
 REVIEW_PERMISSION = "orders.review_creditcheck"
+CREDIT_REFERRAL = "orders.credit_referral"  # the approval type of a referred check
 MAX_AMOUNT = Decimal("1000000000000")  # what a money column (14 digits, 2 decimals) holds
 
 # Finding results, least to most severe.
@@ -307,6 +327,9 @@ def credit_check_request(*, customer: Customer, amount: Decimal, actor: Actor, c
         )
         history_record_created(obj=check, actor=actor, action="orders.credit_check.requested", root=customer,
                                reason=check.reason)
+        if check.status == CreditCheck.Status.PENDING_REVIEW:
+            approval_request_create(approval_type=CREDIT_REFERRAL, subject=check, amount=check.amount,
+                                    currency=check.currency, reason=check.reason, actor=actor)
     return check
 
 
@@ -317,33 +340,95 @@ def can_review(user) -> bool:
 
 @transaction.atomic
 def credit_check_review(*, check_id: int, approve: bool, reason: str, actor: Actor) -> CreditCheck:
-    """A Supervisor's decision on a referred check: approve (its proposed terms stand) or decline.
-    403 without orders.review_creditcheck, 400 without a reason, 409 if it is not pending review."""
+    """A Supervisor's decision on a referred check: approve (its proposed terms stand) or decline,
+    through the check's approval request (see the module docstring). 403 without
+    orders.review_creditcheck or an approver role, 400 without a reason, 409 if it is not pending
+    review, 422 for the requester's own check or above the approver's limit. An approval above the
+    limit with an escalation role returns the check still pending review (its request escalated)."""
     if not actor.user_id or not can_review(actor.user):
         raise CreditReviewForbidden("Your role may not approve or decline credit checks.")
     reason = (reason or "").strip()
     if not reason:
         raise DomainValidationError({"reason": "Give the reason for the decision."})
-    check = CreditCheck.objects.select_for_update().get(pk=check_id)
-    check.reviewed_by = actor.user
-    check.review_reason = reason[:500]
-    check.reviewed_at = timezone.now()
+    check = CreditCheck.objects.get(pk=check_id)  # locked by the decision handler, after the request
     transition = "approve" if approve else "decline"
-    return fsm_transition(check, transition, actor=actor, reason=reason,
-                          action=f"orders.credit_check.{transition}d", root=check.customer)
+    if check.status != CreditCheck.Status.PENDING_REVIEW:
+        raise ApplicationError(f"Cannot {transition} credit check in state '{check.status}'",
+                               extra={"state": check.status, "transition": transition})
+    request = approval_request_for_subject(check, CREDIT_REFERRAL, open_only=True)
+    if request is None:  # a check referred before reviews ran on approvals
+        requester = Actor(user=check.requested_by, channel=Channel.SYSTEM, label="credit referral")
+        request = approval_request_create(approval_type=CREDIT_REFERRAL, subject=check, amount=check.amount,
+                                          currency=check.currency, reason=check.reason, actor=requester)
+    decide = approval_approve if approve else approval_reject
+    decide(request_id=request.pk, reason=reason, actor=actor)
+    return _with_approval(CreditCheck.objects.all()).get(pk=check.pk)
+
+
+def credit_referral_decided(request: ApprovalRequest, *, actor: Actor) -> None:
+    """Decision handler of ``orders.credit_referral`` (registered in OrdersConfig.ready): runs in the
+    approval's transaction and finalises the check."""
+    check = CreditCheck.objects.select_for_update().select_related("customer").get(pk=int(request.subject_id))
+    State = ApprovalRequest.State
+    if request.state == State.ESCALATED:
+        history_record(obj=check, action="orders.credit_check.escalated", actor=actor, root=check.customer,
+                       reason=f"review escalated to {request.escalated_to_role}",
+                       changes={"approval_request": [None, request.pk]})
+        return
+    if request.state == State.CANCELLED:
+        raise ApplicationError("A credit referral is approved or declined, not cancelled.")
+    transition = "approve" if request.state == State.APPROVED else "decline"
+    check.reviewed_by = request.decided_by
+    check.review_reason = request.decision_reason
+    check.reviewed_at = request.decided_at
+    fsm_transition(check, transition, actor=actor, reason=request.decision_reason,
+                   action=f"orders.credit_check.{transition}d", root=check.customer)
 
 
 # --- Selectors ---------------------------------------------------------------------------------
 
+def _with_approval(qs: QuerySet[CreditCheck]) -> QuerySet[CreditCheck]:
+    """Annotate each check with its latest referral approval request: ``approval_request_id``,
+    ``approval_state``, ``approval_escalated_to``, ``approval_requested_by_id``."""
+    latest = ApprovalRequest.objects.filter(
+        approval_type=CREDIT_REFERRAL, subject_type=ContentType.objects.get_for_model(CreditCheck),
+        subject_id=Cast(OuterRef("pk"), CharField()),
+    ).order_by("-created_at", "-id")
+    return qs.annotate(
+        approval_request_id=Subquery(latest.values("pk")[:1]), approval_state=Subquery(latest.values("state")[:1]),
+        approval_escalated_to=Subquery(latest.values("escalated_to_role")[:1]),
+        approval_requested_by_id=Subquery(latest.values("requested_by")[:1]))
+
+
 def credit_check_queryset(user) -> QuerySet[CreditCheck]:
     """Credit checks a user may see. They are internal risk data: staff see them, a self-service
     login never does (not even its own customer's)."""
-    qs = CreditCheck.objects.select_related("customer", "billing_account", "requested_by", "reviewed_by")
+    qs = _with_approval(CreditCheck.objects.select_related("customer", "billing_account", "requested_by",
+                                                           "reviewed_by"))
     return qs if is_staff_user(user) else qs.none()
 
 
 def credit_review_queue(user=None) -> QuerySet[CreditCheck]:
-    """Checks waiting for manual review, oldest first."""
-    qs = credit_check_queryset(user) if user is not None else CreditCheck.objects.select_related(
-        "customer", "billing_account", "requested_by", "reviewed_by")
+    """Checks waiting for manual review, oldest first, each with its approval request annotated."""
+    qs = credit_check_queryset(user) if user is not None else _with_approval(CreditCheck.objects.select_related(
+        "customer", "billing_account", "requested_by", "reviewed_by"))
     return qs.filter(status=CreditCheck.Status.PENDING_REVIEW).order_by("created_at", "id")
+
+
+def credit_checks_reviewable(user, checks) -> set[int]:
+    """Which of ``checks`` (annotated by credit_check_queryset) ``user`` may decide now: the review
+    permission, the approval role for the request's stage, and not their own request."""
+    if not can_review(user):
+        return set()
+    policy = approval_policy_for(CREDIT_REFERRAL)
+    held = set(user.groups.values_list("name", flat=True))
+    allowed = set()
+    for check in checks:
+        if check.status != CreditCheck.Status.PENDING_REVIEW:
+            continue
+        escalated = getattr(check, "approval_state", None) == ApprovalRequest.State.ESCALATED
+        roles = {check.approval_escalated_to} if escalated else set(policy.approver_roles or ())
+        requester = getattr(check, "approval_requested_by_id", None) or check.requested_by_id
+        if (user.is_superuser or held & roles) and requester != user.pk:
+            allowed.add(check.pk)
+    return allowed

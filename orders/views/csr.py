@@ -64,7 +64,11 @@ def credit_check_new(request):
 @staff_required(perm="orders.view_creditcheck")
 def credit_queue(request):
     _require(request, "orders.view_creditcheck")
-    checks = credit_svc.credit_review_queue(request.user)[:200]
+    checks = list(credit_svc.credit_review_queue(request.user)[:200])
+    reviewable = credit_svc.credit_checks_reviewable(request.user, checks)
+    for check in checks:
+        check.reviewable = check.pk in reviewable
+        check.own_request = (check.approval_requested_by_id or check.requested_by_id) == request.user.pk
     return render(request, "orders/csr/credit_queue.html", {
         "checks": checks, "can_review": credit_svc.can_review(request.user), "review_form": ReviewForm()})
 
@@ -73,10 +77,12 @@ def credit_queue(request):
 def credit_check_detail(request, pk):
     _require(request, "orders.view_creditcheck")
     check = get_object_or_404(credit_svc.credit_check_queryset(request.user), pk=pk)
-    history = HistoryEntry.objects.for_object(check).select_related("actor")[:200]
+    # The check's own history and its approval request's (recorded with the check as their root).
+    history = (HistoryEntry.objects.for_object(check) | HistoryEntry.objects.for_root(check)).select_related(
+        "actor")[:200]
     return render(request, "orders/csr/credit_check_detail.html", {
-        "check": check, "history": history, "can_review": credit_svc.can_review(request.user),
-        "review_form": ReviewForm()})
+        "check": check, "history": history, "review_form": ReviewForm(),
+        "can_review": check.pk in credit_svc.credit_checks_reviewable(request.user, [check])})
 
 
 @staff_required(perm="orders.view_creditcheck")
@@ -98,7 +104,11 @@ def credit_review(request, pk):
         except ApplicationError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, f"Credit check {check.pk} {'approved' if approve else 'declined'}.")
+            if check.status == CreditCheck.Status.PENDING_REVIEW:  # above the approver's limit
+                messages.warning(request, f"Credit check {check.pk} is above your approval limit: its review is "
+                                          f"escalated to {check.approval_escalated_to}.")
+            else:
+                messages.success(request, f"Credit check {check.pk} {'approved' if approve else 'declined'}.")
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
                                                     require_https=request.is_secure()):
