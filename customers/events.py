@@ -3,11 +3,15 @@
 from bss.events import register_resource
 
 from .models import Customer, Party
+from .selectors import customer_with_relations
 from .tmf.serializers import CustomerSerializer, IndividualSerializer, OrganizationSerializer
 
 
 def _render_customer(customer: Customer) -> dict:
-    return CustomerSerializer(Customer.objects.select_related("party").get(pk=customer.pk)).data
+    # Read fresh (the caller's instance may predate its last change), with the relations the
+    # representation reads prefetched: no query per contact.
+    fresh = Customer.objects.select_related("party").get(pk=customer.pk)
+    return CustomerSerializer(customer_with_relations(fresh)).data
 
 
 def _render_party(party: Party) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from .models import Address, BillingAccount, Contact, ContactMedium, Customer, Party, Product, phone_match_key
 from .scoping import visible_to
@@ -15,13 +15,22 @@ def _contacts_prefetch() -> Prefetch:
     return Prefetch("contacts", queryset=Contact.objects.prefetch_related("media").select_related("postal_address"))
 
 
+def _customer_relations() -> tuple[Prefetch, ...]:
+    """What a customer's representation (TMF629, native API) reads besides its party."""
+    return (_contacts_prefetch(), Prefetch("billing_accounts", queryset=BillingAccount.objects.only(
+        "id", "account_number", "name", "customer_id", "status")))
+
+
 def customer_queryset(user) -> QuerySet[Customer]:
-    qs = Customer.objects.select_related("party").prefetch_related(
-        _contacts_prefetch(),
-        Prefetch("billing_accounts", queryset=BillingAccount.objects.only(
-            "id", "account_number", "name", "customer_id", "status")),
-    )
+    qs = Customer.objects.select_related("party").prefetch_related(*_customer_relations())
     return visible_to(qs, user)
+
+
+def customer_with_relations(customer: Customer) -> Customer:
+    """Load the relations customer_queryset prefetches onto an instance the caller already holds
+    (e.g. the one a service has just saved): no second read of the row itself."""
+    prefetch_related_objects([customer], *_customer_relations())
+    return customer
 
 
 def party_queryset(user) -> QuerySet[Party]:

@@ -93,8 +93,12 @@ class ContactMedium(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
     def save(self, *args, **kwargs):
-        self.match_key = self.value.strip().lower() if self.is_email else phone_match_key(self.value)
+        self.set_match_key()
         super().save(*args, **kwargs)
+
+    def set_match_key(self) -> None:
+        """What search matches on; save() sets it, and so must anything that bypasses save()."""
+        self.match_key = self.value.strip().lower() if self.is_email else phone_match_key(self.value)
 
     @property
     def is_email(self) -> bool:

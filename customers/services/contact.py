@@ -54,11 +54,13 @@ def _media_validate(media: list[dict], *, require_reachable: bool, postal: bool)
     return cleaned
 
 
-def _media_replace(contact: Contact, media: list[dict]) -> None:
-    contact.media.all().delete()
-    ContactMedium.objects.bulk_create([ContactMedium(contact=contact, **m) for m in media])
-    for m in contact.media.all():  # bulk_create bypasses save(): set match keys
-        m.save()
+def _media_replace(contact: Contact, media: list[dict], *, new_contact: bool = False) -> None:
+    if not new_contact:
+        contact.media.all().delete()
+    rows = [ContactMedium(contact=contact, **m) for m in media]
+    for m in rows:  # bulk_create bypasses save()
+        m.set_match_key()
+    ContactMedium.objects.bulk_create(rows)
 
 
 def _media_text(contact: Contact) -> str:
@@ -86,7 +88,7 @@ def contact_create(*, customer: Customer, actor: Actor, media: list[dict], is_pr
                 other.is_primary = False
                 other.save()
     contact = Contact.objects.create(customer=customer, is_primary=is_primary or not has_primary, **data)
-    _media_replace(contact, media)
+    _media_replace(contact, media, new_contact=True)
     history_record(obj=contact, action="customers.contact.created", actor=actor, root=customer,
                    changes={**diff({}, snapshot(contact)), "media": [None, _media_text(contact)]})
     publish("CustomerAttributeValueChangeEvent", customer)

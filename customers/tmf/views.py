@@ -97,7 +97,8 @@ class CustomerViewSet(TmfViewSet):
         if data.get("contactMedium"):
             services.customer_contact_media_set(customer=customer, actor=actor,
                                                 media_and_postal=split_contact_media(data["contactMedium"]))
-        return self.get_queryset().get(pk=customer.pk)
+        # The instance just saved, with the relations its representation reads: not read again.
+        return selectors.customer_with_relations(customer)
 
     def perform_update(self, customer, data, actor):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
