@@ -1,10 +1,42 @@
-"""How customer-inventory objects appear in events: their TMF representation."""
+"""The events customer inventory publishes (TMF629 customer, TMF632 party), and how its objects
+appear in them: their TMF representation. Subscribers import these constants, not the names."""
 
-from bss.events import register_resource
+from bss.events import declare_event, register_resource
 
 from .models import Customer, Party
 from .selectors import customer_with_relations
 from .tmf.serializers import CustomerSerializer, IndividualSerializer, OrganizationSerializer
+
+CUSTOMER_API, PARTY_API = "customerManagement", "party"
+TMF629, TMF632 = "TMF629-Customer-v4.0.0.swagger.json", "TMF632-Party-v4.0.0.swagger.json"
+
+CUSTOMER_CREATE = declare_event("CustomerCreateEvent", api=CUSTOMER_API, resource="customer", spec=TMF629)
+CUSTOMER_ATTRIBUTE_VALUE_CHANGE = declare_event(
+    "CustomerAttributeValueChangeEvent", api=CUSTOMER_API, resource="customer", spec=TMF629)
+CUSTOMER_STATE_CHANGE = declare_event(
+    "CustomerStateChangeEvent", api=CUSTOMER_API, resource="customer", spec=TMF629)
+
+INDIVIDUAL_CREATE = declare_event("IndividualCreateEvent", api=PARTY_API, resource="individual", spec=TMF632)
+INDIVIDUAL_ATTRIBUTE_VALUE_CHANGE = declare_event(
+    "IndividualAttributeValueChangeEvent", api=PARTY_API, resource="individual", spec=TMF632)
+INDIVIDUAL_STATE_CHANGE = declare_event(
+    "IndividualStateChangeEvent", api=PARTY_API, resource="individual", spec=TMF632)
+ORGANIZATION_CREATE = declare_event(
+    "OrganizationCreateEvent", api=PARTY_API, resource="organization", spec=TMF632)
+ORGANIZATION_ATTRIBUTE_VALUE_CHANGE = declare_event(
+    "OrganizationAttributeValueChangeEvent", api=PARTY_API, resource="organization", spec=TMF632)
+ORGANIZATION_STATE_CHANGE = declare_event(
+    "OrganizationStateChangeEvent", api=PARTY_API, resource="organization", spec=TMF632)
+
+# A party's events by its kind: PARTY_EVENTS[party.kind]["StateChange"].
+PARTY_EVENTS = {
+    Party.Kind.INDIVIDUAL: {"Create": INDIVIDUAL_CREATE,
+                            "AttributeValueChange": INDIVIDUAL_ATTRIBUTE_VALUE_CHANGE,
+                            "StateChange": INDIVIDUAL_STATE_CHANGE},
+    Party.Kind.ORGANIZATION: {"Create": ORGANIZATION_CREATE,
+                              "AttributeValueChange": ORGANIZATION_ATTRIBUTE_VALUE_CHANGE,
+                              "StateChange": ORGANIZATION_STATE_CHANGE},
+}
 
 
 def _render_customer(customer: Customer) -> dict:
@@ -19,5 +51,5 @@ def _render_party(party: Party) -> dict:
     return serializer(party).data
 
 
-register_resource(Customer, api="customerManagement", resource_type="customer", render=_render_customer)
-register_resource(Party, api="party", resource_type=lambda p: p.kind, render=_render_party)
+register_resource(Customer, api=CUSTOMER_API, resource_type="customer", render=_render_customer)
+register_resource(Party, api=PARTY_API, resource_type=lambda p: p.kind, render=_render_party)

@@ -1,6 +1,12 @@
-"""How catalog objects appear in events: their TMF620 representation (absolute hrefs)."""
+"""The events the product catalog publishes (TMF620), and how catalog objects appear in them: their
+TMF620 representation (absolute hrefs). Subscribers import these constants, not the names.
 
-from bss.events import register_resource
+TMF620 v4 defines Create and Delete events for every catalog resource, and AttributeValueChange /
+StateChange only for product offerings and prices; the catalog announces those changes for
+specifications, categories and catalogs too, in the same shape (``spec_event=False``).
+"""
+
+from bss.events import declare_event, register_resource
 
 from .models import Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification
 from .tmf.serializers import (
@@ -12,6 +18,44 @@ from .tmf.serializers import (
 )
 
 API = "productCatalogManagement"
+TMF620 = "TMF620-ProductCatalog-v4.0.0.swagger.json"
+
+
+def _catalog_event(name: str, resource: str, *, spec_event: bool = True):
+    return declare_event(name, api=API, resource=resource, spec=TMF620, spec_event=spec_event)
+
+
+PRODUCT_OFFERING_CREATE = _catalog_event("ProductOfferingCreateEvent", "productOffering")
+PRODUCT_OFFERING_ATTRIBUTE_VALUE_CHANGE = _catalog_event(
+    "ProductOfferingAttributeValueChangeEvent", "productOffering")
+PRODUCT_OFFERING_STATE_CHANGE = _catalog_event("ProductOfferingStateChangeEvent", "productOffering")
+PRODUCT_OFFERING_DELETE = _catalog_event("ProductOfferingDeleteEvent", "productOffering")
+
+PRODUCT_OFFERING_PRICE_CREATE = _catalog_event("ProductOfferingPriceCreateEvent", "productOfferingPrice")
+PRODUCT_OFFERING_PRICE_ATTRIBUTE_VALUE_CHANGE = _catalog_event(
+    "ProductOfferingPriceAttributeValueChangeEvent", "productOfferingPrice")
+PRODUCT_OFFERING_PRICE_STATE_CHANGE = _catalog_event(
+    "ProductOfferingPriceStateChangeEvent", "productOfferingPrice")
+PRODUCT_OFFERING_PRICE_DELETE = _catalog_event("ProductOfferingPriceDeleteEvent", "productOfferingPrice")
+
+PRODUCT_SPECIFICATION_CREATE = _catalog_event("ProductSpecificationCreateEvent", "productSpecification")
+PRODUCT_SPECIFICATION_ATTRIBUTE_VALUE_CHANGE = _catalog_event(
+    "ProductSpecificationAttributeValueChangeEvent", "productSpecification", spec_event=False)
+PRODUCT_SPECIFICATION_STATE_CHANGE = _catalog_event(
+    "ProductSpecificationStateChangeEvent", "productSpecification", spec_event=False)
+PRODUCT_SPECIFICATION_DELETE = _catalog_event("ProductSpecificationDeleteEvent", "productSpecification")
+
+CATEGORY_CREATE = _catalog_event("CategoryCreateEvent", "category")
+CATEGORY_ATTRIBUTE_VALUE_CHANGE = _catalog_event(
+    "CategoryAttributeValueChangeEvent", "category", spec_event=False)
+CATEGORY_STATE_CHANGE = _catalog_event("CategoryStateChangeEvent", "category", spec_event=False)
+CATEGORY_DELETE = _catalog_event("CategoryDeleteEvent", "category")
+
+CATALOG_CREATE = _catalog_event("CatalogCreateEvent", "catalog")
+CATALOG_ATTRIBUTE_VALUE_CHANGE = _catalog_event(
+    "CatalogAttributeValueChangeEvent", "catalog", spec_event=False)
+CATALOG_STATE_CHANGE = _catalog_event("CatalogStateChangeEvent", "catalog", spec_event=False)
+CATALOG_DELETE = _catalog_event("CatalogDeleteEvent", "catalog")
 
 for model, resource_type, serializer in (
     (ProductOffering, "productOffering", ProductOfferingSerializer),

@@ -1,16 +1,16 @@
-"""Events published by bss.approvals (subscribers import these names, not string literals).
+"""Events published by bss.approvals (subscribers import these declarations, not string literals).
 
 Both carry the request as ``event.approvalRequest`` (render_approval_request below); the owning
 app usually reacts through its registered decision handler instead, in the same transaction.
 """
 
-from bss.events import register_resource
+from bss.events import declare_event, register_resource
 
 API = "approvals"
 RESOURCE = "approvalRequest"
 
-APPROVAL_REQUEST_CREATE = "ApprovalRequestCreateEvent"
-APPROVAL_REQUEST_STATE_CHANGE = "ApprovalRequestStateChangeEvent"
+APPROVAL_REQUEST_CREATE = declare_event("ApprovalRequestCreateEvent", api=API, resource=RESOURCE)
+APPROVAL_REQUEST_STATE_CHANGE = declare_event("ApprovalRequestStateChangeEvent", api=API, resource=RESOURCE)
 
 EVENT_TYPES = (APPROVAL_REQUEST_CREATE, APPROVAL_REQUEST_STATE_CHANGE)
 

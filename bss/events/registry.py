@@ -1,4 +1,5 @@
-"""Registries filled by apps in AppConfig.ready(): how to render a model as an event, and who listens."""
+"""Registries filled by the apps: which event types exist (declared by the app that publishes them),
+how to render a model in an event, and who listens."""
 
 from __future__ import annotations
 
@@ -14,8 +15,71 @@ class ResourceInfo:
     render: Callable  # render(obj) -> dict: the TMF representation (absolute hrefs)
 
 
+@dataclass(frozen=True)
+class EventType:
+    """One kind of event, declared once by the app that publishes it (``<app>/events.py``)::
+
+        CUSTOMER_CREATE = declare_event("CustomerCreateEvent", api="customerManagement", resource="customer",
+                                        spec="TMF629-Customer-v4.0.0.swagger.json")
+
+    Publishers and subscribers import the constant, never the name as a string.
+
+    - ``name``: the TMF event name, the body's ``eventType`` and what a hub's ``eventType=`` matches;
+    - ``api``: the API whose ``/hub`` listeners receive it (the registered resource's api);
+    - ``resource``: the key of the resource in the body's ``event`` object (``event.customer``);
+    - ``spec``: the official spec file (bss/tmf/specs) that defines the resource, if any;
+    - ``spec_event``: the spec also defines the event itself (``<name>``, ``<name>Payload``); False for
+      an event we add on a spec resource (e.g. TMF620 defines no CategoryStateChangeEvent).
+    """
+
+    name: str
+    api: str
+    resource: str
+    spec: str | None = None
+    spec_event: bool = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def definition(self) -> str | None:
+        """The spec's definition of the event body, when the spec has one."""
+        return self.name if self.spec and self.spec_event else None
+
+    @property
+    def resource_definition(self) -> str | None:
+        """The spec's definition of the resource in the body (``customer`` -> ``Customer``)."""
+        return self.resource[:1].upper() + self.resource[1:] if self.spec else None
+
+
+_event_types: dict[str, EventType] = {}
 _resources: dict[type, ResourceInfo] = {}
 _subscribers: dict[str, list[Callable]] = defaultdict(list)
+
+
+def declare_event(name: str, *, api: str, resource: str, spec: str | None = None,
+                  spec_event: bool = True) -> EventType:
+    """Declare an event type (once per name; declaring it again identically returns the same one)."""
+    event_type = EventType(name=name, api=api, resource=resource, spec=spec, spec_event=spec_event)
+    existing = _event_types.setdefault(name, event_type)
+    if existing != event_type:
+        raise ValueError(f"{name} is already declared differently: {existing}")
+    return existing
+
+
+def declared_event_types() -> list[EventType]:
+    return sorted(_event_types.values(), key=lambda et: (et.api, et.name))
+
+
+def declared(event_type) -> EventType:
+    """The declaration itself, or a TypeError/LookupError that says what to do instead."""
+    if not isinstance(event_type, EventType):
+        raise TypeError(f"expected an EventType declared with bss.events.declare_event in the publishing "
+                        f"app's events.py (import the constant), not {event_type!r}")
+    if _event_types.get(event_type.name) != event_type:
+        raise LookupError(f"{event_type.name} is not declared (bss.events.declare_event in the publishing "
+                          f"app's events.py)")
+    return event_type
 
 
 def register_resource(model, *, api: str, resource_type: str | Callable, render: Callable) -> None:
@@ -29,19 +93,22 @@ def resource_info(obj) -> ResourceInfo:
     raise LookupError(f"{type(obj).__name__} is not registered with bss.events.register_resource")
 
 
-def subscriber(*event_types: str):
-    """Register an in-process handler; it receives the Event row and must be idempotent."""
+def subscriber(*event_types: EventType):
+    """Register an in-process handler for declared event types (import them from the publishing
+    app's events.py); it receives the Event row and must be idempotent."""
+    names = [declared(et).name for et in event_types]
 
     def deco(fn):
-        for et in event_types:
-            if fn not in _subscribers[et]:
-                _subscribers[et].append(fn)
+        for name in names:
+            if fn not in _subscribers[name]:
+                _subscribers[name].append(fn)
         return fn
 
     return deco
 
 
 def subscribers_for(event_type: str) -> list[Callable]:
+    """The handlers of an event type, by name (an Event row's ``event_type``)."""
     return list(_subscribers.get(event_type, ()))
 
 

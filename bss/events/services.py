@@ -25,28 +25,36 @@ from bss.tmf.filtering import AttributeFilter, comparable_or_none, parse_filters
 from bss.tmf.renderers import tmf_datetime
 
 from .models import DeliveryAttempt, Event, EventDelivery, HubSubscription
-from .registry import handler_by_path, handler_path, resource_info, subscribers_for
+from .registry import EventType, declared, handler_by_path, handler_path, resource_info, subscribers_for
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
 REDISPATCH_GRACE = timedelta(seconds=30)
 
 
-def publish(event_type: str, obj, *, payload: dict | None = None) -> Event:
-    """Write an outbox row in the caller's transaction; it is dispatched after commit."""
+def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event:
+    """Write an outbox row in the caller's transaction; it is dispatched after commit.
+
+    ``event_type`` is a declaration (bss.events.declare_event, imported from the publishing app's
+    events.py); a name string or an undeclared type is refused, and so is an object registered
+    under another API or resource than the declaration names."""
+    declared(event_type)
     info = resource_info(obj)
     resource_type = info.resource_type(obj) if callable(info.resource_type) else info.resource_type
+    if (info.api, resource_type) != (event_type.api, event_type.resource):
+        raise ValueError(f"{event_type.name} announces {event_type.api}/{event_type.resource}, but "
+                         f"{type(obj).__name__} {obj.pk} is registered as {info.api}/{resource_type}")
     event_uuid = uuid.uuid4()
     body = {
         "eventId": str(event_uuid),
         "eventTime": tmf_datetime(timezone.now()),
-        "eventType": event_type,
+        "eventType": event_type.name,
         "event": {resource_type: payload if payload is not None else info.render(obj)},
     }
     # Round-trip through JSON so Decimals and dates are stored as the listener will see them.
     body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
     event = Event.objects.create(
-        event_id=event_uuid, event_type=event_type, api=info.api, resource_type=resource_type,
+        event_id=event_uuid, event_type=event_type.name, api=event_type.api, resource_type=resource_type,
         resource_id=str(obj.pk), payload=body,
     )
     transaction.on_commit(lambda: _enqueue_fan_out(event.pk))

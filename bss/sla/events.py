@@ -1,4 +1,4 @@
-"""Events published by bss.sla (subscribers import these names, not string literals).
+"""Events published by bss.sla (subscribers import these declarations, not string literals).
 
 Both carry the clock as ``event.slaClock`` (render_sla_clock below): the tracked object's reference
 (id, @referredType, name, href when the clock type gives one), clock type, step, state, jeopardy
@@ -12,14 +12,16 @@ app (or a notifications app) subscribes and acts on it, e.g. tells the role or r
 
 from django.contrib.contenttypes.models import ContentType
 
-from bss.events import register_resource
+from bss.events import declare_event, register_resource
 from bss.tmf.renderers import tmf_datetime
 
 API = "sla"
 RESOURCE = "slaClock"
 
-JEOPARDY_ALERT = "JeopardyAlertEvent"  # the jeopardy status changed (at risk, in jeopardy, back on track)
-SLA_ESCALATION = "SlaEscalationEvent"  # an escalation step fired
+# the jeopardy status changed (at risk, in jeopardy, back on track)
+JEOPARDY_ALERT = declare_event("JeopardyAlertEvent", api=API, resource=RESOURCE)
+# an escalation step fired
+SLA_ESCALATION = declare_event("SlaEscalationEvent", api=API, resource=RESOURCE)
 
 EVENT_TYPES = (JEOPARDY_ALERT, SLA_ESCALATION)
 

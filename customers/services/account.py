@@ -12,6 +12,7 @@ from bss.errors import BusinessRuleViolation, DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
 from bss.numbering import next_number
+from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE
 from customers.models import (
     Address,
     BillCycle,
@@ -73,7 +74,7 @@ def billing_account_create(
         credit_limit=credit_limit, billing_address=billing_address, **data,
     )
     history_record_created(obj=account, actor=actor, action="customers.billing_account.created", root=customer)
-    publish("CustomerAttributeValueChangeEvent", customer)
+    publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
     return account
 
 

@@ -8,6 +8,7 @@ from bss.actors import Actor
 from bss.audit.services import diff, history_record, snapshot, track_changes
 from bss.errors import DomainValidationError
 from bss.events import publish
+from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE
 from customers.models import (
     Address,
     Contact,
@@ -91,7 +92,7 @@ def contact_create(*, customer: Customer, actor: Actor, media: list[dict], is_pr
     _media_replace(contact, media, new_contact=True)
     history_record(obj=contact, action="customers.contact.created", actor=actor, root=customer,
                    changes={**diff({}, snapshot(contact)), "media": [None, _media_text(contact)]})
-    publish("CustomerAttributeValueChangeEvent", customer)
+    publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
     return contact
 
 
@@ -120,7 +121,7 @@ def contact_update(*, contact: Contact, actor: Actor, media: list[dict] | None =
             history_record(obj=contact, action="customers.contact.media_changed", actor=actor,
                            changes={"media": [before_media, after_media]}, root=contact.customer)
     if t.entry or media is not None:
-        publish("CustomerAttributeValueChangeEvent", contact.customer)
+        publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, contact.customer)
     return contact
 
 

@@ -11,6 +11,7 @@ from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidation
 from bss.events import publish
 from bss.fsm import fsm_transition
 from bss.numbering import next_number
+from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE, CUSTOMER_CREATE, CUSTOMER_STATE_CHANGE
 from customers.models import (
     Customer,
     CustomerNote,
@@ -43,7 +44,7 @@ def customer_create(
     history_record_created(obj=customer, actor=actor, action="customers.customer.created")
     if status == Customer.Status.ACTIVE:
         fsm_transition(customer, "activate", actor=actor, action="customers.customer.activate")
-    publish("CustomerCreateEvent", customer)
+    publish(CUSTOMER_CREATE, customer)
     return customer
 
 
@@ -60,7 +61,7 @@ def customer_update(*, customer: Customer, actor: Actor, **data) -> Customer:
             raise DomainValidationError({"name": "A customer needs a name."})
         customer.save()
     if t.entry:
-        publish("CustomerAttributeValueChangeEvent", customer)
+        publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
     return customer
 
 
@@ -97,7 +98,7 @@ def customer_change_status(*, customer_id: int, status: str, actor: Actor, reaso
     if reason:
         customer.status_reason = reason[:255]
         customer.save(update_fields=["status_reason", "updated_at"])
-    publish("CustomerStateChangeEvent", customer)
+    publish(CUSTOMER_STATE_CHANGE, customer)
     return customer
 
 

@@ -25,11 +25,12 @@ from django.utils.text import slugify
 from bss.actors import Actor
 from bss.audit.services import diff, history_record, snapshot
 from bss.errors import ApplicationError, DomainValidationError
-from bss.events import publish
+from bss.events import EventType, publish
 from bss.fsm import fsm_transition
 from bss.money import CURRENCIES
 from customers.models import Customer, Product
 
+from .. import events as ev
 from ..models import (
     Catalog,
     Category,
@@ -113,7 +114,7 @@ def _record_update(obj, before: dict, after: dict, *, action: str, actor: Actor,
     return changes
 
 
-def _deleted(obj, *, action: str, actor: Actor, event: str, reason: str = "") -> None:
+def _deleted(obj, *, action: str, actor: Actor, event: EventType, reason: str = "") -> None:
     """Record and announce a hard delete (rendered before the row goes), then delete."""
     history_record(obj=obj, action=action, actor=actor, reason=reason,
                    changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [], {})})
@@ -368,7 +369,7 @@ def specification_create(*, actor: Actor, name: str, code: str | None = None, ch
                    changes={**{k: [None, v] for k, v in snapshot(spec).items() if v not in (None, "", [], {})},
                             "characteristics": [None, _characteristics_state(spec)],
                             "service_specifications": [None, _ids(service_specifications)]})
-    publish("ProductSpecificationCreateEvent", spec)
+    publish(ev.PRODUCT_SPECIFICATION_CREATE, spec)
     return spec
 
 
@@ -397,8 +398,8 @@ def specification_update(*, specification: ProductSpecification, actor: Actor, c
     changes = _record_update(spec, before, after, action="orders.product_specification.updated", actor=actor,
                              reason=reason)
     if changes:
-        kind = "StateChange" if "lifecycle_status" in changes else "AttributeValueChange"
-        publish(f"ProductSpecification{kind}Event", spec)
+        publish(ev.PRODUCT_SPECIFICATION_STATE_CHANGE if "lifecycle_status" in changes
+                else ev.PRODUCT_SPECIFICATION_ATTRIBUTE_VALUE_CHANGE, spec)
     return spec
 
 
@@ -413,7 +414,7 @@ def specification_delete(*, specification: ProductSpecification, actor: Actor, r
                                  reason=reason or "Retired on delete: offerings use it")
         return "retired"
     _deleted(spec, action="orders.product_specification.deleted", actor=actor,
-             event="ProductSpecificationDeleteEvent", reason=reason)
+             event=ev.PRODUCT_SPECIFICATION_DELETE, reason=reason)
     return "deleted"
 
 
@@ -465,7 +466,7 @@ def category_create(*, actor: Actor, name: str, offerings=None, **data) -> Categ
     history_record(obj=category, action="orders.category.created", actor=actor,
                    changes={**{k: [None, v] for k, v in snapshot(category).items() if v not in (None, "", [], {})},
                             "offerings": [None, _ids(offerings or [])]})
-    publish("CategoryCreateEvent", category)
+    publish(ev.CATEGORY_CREATE, category)
     return category
 
 
@@ -496,8 +497,8 @@ def category_update(*, category: Category, actor: Actor, offerings=None, reason:
     changes = _record_update(category, before, {**snapshot(category), **_m2m_state(category, ["offerings"])},
                              action="orders.category.updated", actor=actor, reason=reason)
     if changes:
-        kind = "StateChange" if "lifecycle_status" in changes else "AttributeValueChange"
-        publish(f"Category{kind}Event", category)
+        publish(ev.CATEGORY_STATE_CHANGE if "lifecycle_status" in changes else ev.CATEGORY_ATTRIBUTE_VALUE_CHANGE,
+                category)
     return category
 
 
@@ -510,7 +511,7 @@ def category_delete(*, category: Category, actor: Actor, reason: str = "") -> st
             category_update(category=category, actor=actor, lifecycle_status=Status.RETIRED,
                             reason=reason or "Retired on delete: still in use")
         return "retired"
-    _deleted(category, action="orders.category.deleted", actor=actor, event="CategoryDeleteEvent", reason=reason)
+    _deleted(category, action="orders.category.deleted", actor=actor, event=ev.CATEGORY_DELETE, reason=reason)
     return "deleted"
 
 
@@ -541,7 +542,7 @@ def catalog_create(*, actor: Actor, name: str, categories=(), **data) -> Catalog
     history_record(obj=catalog, action="orders.catalog.created", actor=actor,
                    changes={**{k: [None, v] for k, v in snapshot(catalog).items() if v not in (None, "", [], {})},
                             "categories": [None, _ids(categories)]})
-    publish("CatalogCreateEvent", catalog)
+    publish(ev.CATALOG_CREATE, catalog)
     return catalog
 
 
@@ -561,8 +562,8 @@ def catalog_update(*, catalog: Catalog, actor: Actor, categories=None, reason: s
     changes = _record_update(catalog, before, {**snapshot(catalog), **_m2m_state(catalog, ["categories"])},
                              action="orders.catalog.updated", actor=actor, reason=reason)
     if changes:
-        kind = "StateChange" if "lifecycle_status" in changes else "AttributeValueChange"
-        publish(f"Catalog{kind}Event", catalog)
+        publish(ev.CATALOG_STATE_CHANGE if "lifecycle_status" in changes else ev.CATALOG_ATTRIBUTE_VALUE_CHANGE,
+                catalog)
     return catalog
 
 
@@ -570,7 +571,7 @@ def catalog_update(*, catalog: Catalog, actor: Actor, categories=None, reason: s
 def catalog_delete(*, catalog: Catalog, actor: Actor, reason: str = "") -> str:
     """A catalog only groups categories; nothing refers to it, so it is deleted."""
     catalog = Catalog.objects.select_for_update().get(pk=catalog.pk)
-    _deleted(catalog, action="orders.catalog.deleted", actor=actor, event="CatalogDeleteEvent", reason=reason)
+    _deleted(catalog, action="orders.catalog.deleted", actor=actor, event=ev.CATALOG_DELETE, reason=reason)
     return "deleted"
 
 
@@ -679,7 +680,7 @@ def offering_create(*, actor: Actor, name: str, code: str | None = None, categor
     offering.bundled_offerings.set(bundled_offerings)
     history_record(obj=offering, action="orders.product_offering.created", actor=actor,
                    changes={k: [None, v] for k, v in _offering_state(offering).items() if v not in (None, "", [], {})})
-    publish("ProductOfferingCreateEvent", offering)
+    publish(ev.PRODUCT_OFFERING_CREATE, offering)
     if launch:
         offering = offering_launch(offering_id=offering.pk, actor=actor)
     return offering
@@ -717,7 +718,7 @@ def offering_update(*, offering: ProductOffering, actor: Actor, categories=None,
     changes = _record_update(offering, before, _offering_state(offering), action="orders.product_offering.updated",
                              actor=actor, reason=reason)
     if changes:
-        publish("ProductOfferingAttributeValueChangeEvent", offering)
+        publish(ev.PRODUCT_OFFERING_ATTRIBUTE_VALUE_CHANGE, offering)
     return offering
 
 
@@ -739,7 +740,7 @@ def offering_launch(*, offering_id: int, actor: Actor, reason: str = "") -> Prod
                                    code="not_launchable", extra={"state": offering.lifecycle_status})
     fsm_transition(offering, "launch", actor=actor, reason=reason, state_field="lifecycle_status",
                    action="orders.product_offering.launched")
-    publish("ProductOfferingStateChangeEvent", offering)
+    publish(ev.PRODUCT_OFFERING_STATE_CHANGE, offering)
     return offering
 
 
@@ -756,7 +757,7 @@ def offering_retire(*, offering_id: int, actor: Actor, reason: str = "") -> Prod
                                    extra={"state": offering.lifecycle_status})
     fsm_transition(offering, "retire", actor=actor, reason=reason, state_field="lifecycle_status",
                    action="orders.product_offering.retired")
-    publish("ProductOfferingStateChangeEvent", offering)
+    publish(ev.PRODUCT_OFFERING_STATE_CHANGE, offering)
     return offering
 
 
@@ -809,7 +810,7 @@ def offering_delete(*, offering: ProductOffering, actor: Actor, reason: str = ""
         raise ApplicationError(f"Draft offering '{offering.code}' is referenced by {'; '.join(refs)}; "
                                "remove those references first.", code="referenced",
                                extra={"state": offering.lifecycle_status})
-    _deleted(offering, action="orders.product_offering.deleted", actor=actor, event="ProductOfferingDeleteEvent",
+    _deleted(offering, action="orders.product_offering.deleted", actor=actor, event=ev.PRODUCT_OFFERING_DELETE,
              reason=reason)
     return "deleted"
 
@@ -955,7 +956,7 @@ def price_create(*, actor: Actor, offering: ProductOffering, alterations=(), **d
     _alterations_replace(price, items)
     history_record(obj=price, action="orders.product_offering_price.created", actor=actor, root=offering,
                    changes={k: [None, v] for k, v in _price_state(price).items() if v not in (None, "", [], {})})
-    publish("ProductOfferingPriceCreateEvent", price)
+    publish(ev.PRODUCT_OFFERING_PRICE_CREATE, price)
     return price
 
 
@@ -985,8 +986,8 @@ def price_update(*, price: ProductOfferingPrice, actor: Actor, alterations=None,
     changes = _record_update(price, before, _price_state(price), action="orders.product_offering_price.updated",
                              actor=actor, root=price.offering, reason=reason)
     if changes:
-        kind = "StateChange" if "lifecycle_status" in changes else "AttributeValueChange"
-        publish(f"ProductOfferingPrice{kind}Event", price)
+        publish(ev.PRODUCT_OFFERING_PRICE_STATE_CHANGE if "lifecycle_status" in changes
+                else ev.PRODUCT_OFFERING_PRICE_ATTRIBUTE_VALUE_CHANGE, price)
     return price
 
 
@@ -1002,12 +1003,12 @@ def price_delete(*, price: ProductOfferingPrice, actor: Actor, reason: str = "")
             price.save(update_fields=["lifecycle_status", "updated_at"])
             _record_update(price, before, _price_state(price), action="orders.product_offering_price.retired",
                            actor=actor, root=price.offering, reason=reason or "Retired on delete")
-            publish("ProductOfferingPriceStateChangeEvent", price)
+            publish(ev.PRODUCT_OFFERING_PRICE_STATE_CHANGE, price)
         return "retired"
     offering = price.offering
     history_record(obj=price, action="orders.product_offering_price.deleted", actor=actor, root=offering,
                    reason=reason, changes={k: [v, None] for k, v in _price_state(price).items()
                                            if v not in (None, "", [], {})})
-    publish("ProductOfferingPriceDeleteEvent", price)
+    publish(ev.PRODUCT_OFFERING_PRICE_DELETE, price)
     price.delete()
     return "deleted"
