@@ -52,7 +52,6 @@ import logging
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
@@ -391,8 +390,9 @@ def _with_approval(qs: QuerySet[CreditCheck]) -> QuerySet[CreditCheck]:
     """Annotate each check with its latest referral approval request: ``approval_request_id``,
     ``approval_state``, ``approval_escalated_to``, ``approval_requested_by_id``."""
     latest = ApprovalRequest.objects.filter(
-        approval_type=CREDIT_REFERRAL, subject_type=ContentType.objects.get_for_model(CreditCheck),
-        subject_id=Cast(OuterRef("pk"), CharField()),
+        approval_type=CREDIT_REFERRAL, subject_id=Cast(OuterRef("pk"), CharField()),
+        # by natural key, so building the queryset needs no query (e.g. for the OpenAPI schema)
+        subject_type__app_label=CreditCheck._meta.app_label, subject_type__model=CreditCheck._meta.model_name,
     ).order_by("-created_at", "-id")
     return qs.annotate(
         approval_request_id=Subquery(latest.values("pk")[:1]), approval_state=Subquery(latest.values("state")[:1]),
