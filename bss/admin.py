@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from bss.actors import Actor, Channel
+from bss.admin_mixins import ReadOnlyAdmin, ServiceSavedAdmin
 from bss.auth import AdminLoginForm
 
 from .events.models import DeliveryAttempt, Event, EventDelivery, HubSubscription
@@ -20,6 +21,24 @@ class BssUserAdmin(UserAdmin):
     @admin.display(description="Roles")
     def roles(self, obj):
         return ", ".join(obj.role_names)
+
+    def save_model(self, request, obj, form, change):
+        from .users import user_save
+
+        user_save(user=obj, actor=Actor.from_request(request, Channel.ADMIN))
+
+    def save_related(self, request, form, formsets, change):
+        from .users import user_roles_set
+
+        groups = form.cleaned_data.get("groups") if "groups" in form.cleaned_data else None
+        permissions = form.cleaned_data.get("user_permissions")
+        if permissions is not None:
+            form.instance.user_permissions.set(permissions)
+        if groups is not None:
+            user_roles_set(user=form.instance, group_ids=[g.pk for g in groups],
+                           actor=Actor.from_request(request, Channel.ADMIN))
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(HistoryEntry)
@@ -65,11 +84,33 @@ class EventDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(HubSubscription)
-class HubSubscriptionAdmin(AuditedAdmin):
+class HubSubscriptionAdmin(ServiceSavedAdmin):
+    """Listeners saved through the hub services: the callback policy (public https outside
+    development) and the query checks hold here as on /hub; the secret is never shown in a form."""
+
     list_display = ("api", "callback", "query", "active", "created_at", "created_by")
     list_filter = ("api", "active")
     search_fields = ("callback", "query")
+    fields = ("api", "callback", "query", "active", "created_by")
     readonly_fields = ("created_by",)
+    service_fields = ("api", "callback", "query", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "api") if obj else self.readonly_fields
+
+    def create(self, request, data):
+        from .events.services import hub_subscribe, hub_subscription_update
+
+        sub = hub_subscribe(api=data["api"], callback=data["callback"], query=data.get("query") or "",
+                            actor=self.actor(request))
+        if data.get("active") is False:
+            hub_subscription_update(subscription=sub, actor=self.actor(request), active=False)
+        return sub
+
+    def update(self, request, obj, data):
+        from .events.services import hub_subscription_update
+
+        return hub_subscription_update(subscription=obj, actor=self.actor(request), **data)
 
 
 @admin.register(NumberSequence)

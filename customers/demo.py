@@ -34,8 +34,10 @@ PLACES = [("Dublin", "D02", "DUB01"), ("Dublin", "D04", "DUB02"), ("Dublin", "D1
 CYCLES = [("C01", "Cycle 1", 1), ("C15", "Cycle 15", 15)]
 
 
-def ensure_bill_cycles() -> list[BillCycle]:
-    return [BillCycle.objects.get_or_create(code=code, defaults={"name": name, "day_of_month": day})[0]
+def ensure_bill_cycles(actor: Actor | None = None) -> list[BillCycle]:
+    actor = actor or Actor.system("seed_demo")
+    existing = {c.code: c for c in BillCycle.objects.filter(code__in=[c[0] for c in CYCLES])}
+    return [existing.get(code) or services.bill_cycle_create(code=code, name=name, day_of_month=day, actor=actor)
             for code, name, day in CYCLES]
 
 
@@ -50,7 +52,7 @@ def seed_customers(count: int = 300, *, seed: int = 42, actor: Actor | None = No
     """Create demo customers until `count` exist; returns how many were created."""
     actor = actor or Actor.system("seed_demo")
     rng = random.Random(seed)
-    cycles = ensure_bill_cycles()
+    cycles = ensure_bill_cycles(actor)
     existing = Customer.objects.count()
     created = 0
     for i in range(count):

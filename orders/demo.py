@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created
 from orders.models import (
     BureauSimulationRule,
     Catalog,
@@ -25,6 +24,7 @@ from orders.models.catalog import LifecycleStatus
 from orders.services import catalog as services
 from orders.services.feasibility import feasibility_rule_save
 from service_activation.models import ServiceSpecification
+from service_activation.services import service_specification_create
 
 SERVICE_SPECS = [
     ("mobile-access", "Mobile access (SIM, number, data)"),
@@ -120,10 +120,8 @@ CATALOG = ("Consumer & Business", "The operator's product catalog for consumers 
 def _service_specs(actor: Actor) -> dict[str, ServiceSpecification]:
     out = {}
     for code, name in SERVICE_SPECS:
-        spec, created = ServiceSpecification.objects.get_or_create(code=code, defaults={"name": name})
-        if created:
-            history_record_created(obj=spec, actor=actor, action="service_activation.service_specification.created")
-        out[code] = spec
+        out[code] = (ServiceSpecification.objects.filter(code=code).first()
+                     or service_specification_create(code=code, name=name, actor=actor))
     return out
 
 

@@ -129,7 +129,7 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     name = "Mobile 20GB"
-    offering_id = "po-mobile-20"
+    offering_code = "po-mobile-20"
     offering_name = "Mobile 20GB"
 
 

@@ -292,3 +292,26 @@ def hub_unsubscribe(*, subscription_id: int, actor) -> None:
     with track_changes(sub, action="bss.hub_subscription.deleted", actor=actor):
         sub.active = False
         sub.save(update_fields=["active"])
+
+
+HUB_SUBSCRIPTION_FIELDS = ("callback", "query", "active")
+
+
+@transaction.atomic
+def hub_subscription_update(*, subscription: HubSubscription, actor, **changes) -> HubSubscription:
+    """Change a listener (admin): the same callback policy and query checks as registration
+    through /hub. ``changes``: any of HUB_SUBSCRIPTION_FIELDS."""
+    from bss.audit.services import model_update
+    from bss.errors import DomainValidationError
+
+    errors = {}
+    if "callback" in changes and (problem := callback_problem(changes["callback"])):
+        errors["callback"] = problem
+    if "query" in changes and (problem := hub_query_problem(changes["query"] or "")):
+        errors["query"] = problem
+    if errors:
+        raise DomainValidationError(errors)
+    sub = HubSubscription.objects.select_for_update().get(pk=subscription.pk)
+    model_update(instance=sub, fields=HUB_SUBSCRIPTION_FIELDS, data=changes, actor=actor,
+                 action="bss.hub_subscription.updated")
+    return sub

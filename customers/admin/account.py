@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.contrib import admin
 
-from bss.admin_mixins import AuditedAdmin, ServiceSavedAdmin
+from bss.admin_mixins import ServiceSavedAdmin
 from customers import services
 from customers.models import (
     BillCycle,
@@ -15,10 +15,17 @@ from .base import editable_fields
 
 
 @admin.register(BillCycle)
-class BillCycleAdmin(AuditedAdmin):
+class BillCycleAdmin(ServiceSavedAdmin):
     list_display = ("code", "name", "day_of_month", "payment_terms_days", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")
+    service_fields = services.BILL_CYCLE_FIELDS
+
+    def create(self, request, data):
+        return services.bill_cycle_create(actor=self.actor(request), **data)
+
+    def update(self, request, obj, data):
+        return services.bill_cycle_update(bill_cycle=obj, actor=self.actor(request), **data)
 
 
 @admin.register(BillingAccount)

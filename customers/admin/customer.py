@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from bss.admin_mixins import AuditedAdmin, ServiceSavedAdmin
+from bss.admin_mixins import ServiceSavedAdmin
 from customers import services
 from customers.models import (
     BillingAccount,
@@ -79,15 +79,22 @@ class CustomerAdmin(ServiceSavedAdmin):
 
 
 @admin.register(CustomerNote)
-class CustomerNoteAdmin(AuditedAdmin):
+class CustomerNoteAdmin(ServiceSavedAdmin):
+    """Notes are append-only: added through customer_note_add (author and channel from the
+    admin user), never changed."""
+
     history_root_field = "customer"
     list_display = ("customer", "created_at", "author", "channel", "text")
     search_fields = ("text", "customer__customer_number")
     raw_id_fields = ("customer",)
     readonly_fields = ("author", "channel")
+    service_fields = ("customer", "text")
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def create(self, request, data):
+        return services.customer_note_add(customer=data["customer"], text=data["text"], actor=self.actor(request))
 
 
 @admin.register(SelfServiceAccess)

@@ -46,7 +46,7 @@ class BillingAccountSerializer(serializers.ModelSerializer):
 class ProductSerializer(serializers.ModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "customer", "billing_account", "name", "offering_id", "offering_name", "product_serial",
+        fields = ["id", "customer", "billing_account", "name", "offering_code", "offering_name", "product_serial",
                   "place", "characteristics", "status", "start_date", "end_date", "created_at"]
         read_only_fields = fields
 

@@ -57,7 +57,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     @extend_schema(parameters=[OpenApiParameter("q", str, description="number, phone, e-mail, name, address")],
                    responses=s.SearchHitSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # a bounded list of hits, not paged
     def search(self, request):
         hits = selectors.customer_search(user=request.user, q=request.query_params.get("q", ""))
         return Response(s.SearchHitSerializer(hits, many=True).data)
@@ -82,7 +82,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response({"id": note.pk, "text": note.text}, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)  # the newest 500 entries, not paged
     def history(self, request, pk=None):
         customer = self.get_object()
         entries = HistoryEntry.objects.for_root(customer).select_related("actor")[:500]
@@ -191,7 +191,7 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = s.ProductSerializer
-    filterset_fields = ["customer", "billing_account", "status", "offering_id"]
+    filterset_fields = ["customer", "billing_account", "status", "offering_code"]
 
     def get_queryset(self):
         return selectors.product_queryset(self.request.user).order_by("-created_at", "-pk")

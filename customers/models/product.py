@@ -26,7 +26,8 @@ class Product(models.Model):
     billing_account = models.ForeignKey(BillingAccount, null=True, blank=True, on_delete=models.PROTECT,
                                         related_name="products")
     name = models.CharField(max_length=200)
-    offering_id = models.CharField(max_length=64, db_index=True)
+    # The catalog's stable offering code (orders.ProductOffering.code): the one reference form.
+    offering_code = models.CharField(max_length=64, db_index=True)
     offering_name = models.CharField(max_length=200)
     product_serial = models.CharField(max_length=64, blank=True, db_index=True, help_text="MSISDN, circuit id…")
     place = models.ForeignKey(Address, null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -3,6 +3,9 @@ API, TMF API, admin, tasks) goes through these functions; each is one transactio
 history and publishes its event. One module per aggregate; the names are re-exported here."""
 
 from .account import (  # noqa: F401
+    BILL_CYCLE_FIELDS,
+    bill_cycle_create,
+    bill_cycle_update,
     billing_account_check,
     billing_account_create,
     billing_account_transition,
@@ -39,6 +42,8 @@ from .party import (  # noqa: F401
     party_update,
 )
 from .product import (  # noqa: F401
+    PRODUCT_FIELDS,
     product_create,
     product_transition,
+    product_update,
 )

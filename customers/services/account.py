@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, track_changes
+from bss.audit.services import history_record_created, model_update, track_changes
 from bss.errors import BusinessRuleViolation, DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
@@ -103,3 +103,45 @@ def billing_account_transition(*, account_id: int, transition: str, actor: Actor
     account = BillingAccount.objects.select_for_update().select_related("customer").get(pk=account_id)
     return fsm_transition(account, transition, actor=actor, reason=reason, root=account.customer,
                           action=f"customers.billing_account.{transition}")
+
+
+# --- bill cycles ----------------------------------------------------------------------------
+BILL_CYCLE_FIELDS = ("code", "name", "day_of_month", "payment_terms_days", "active")
+
+
+def _bill_cycle_errors(*, day_of_month: int | None, payment_terms_days: int | None) -> dict:
+    errors = {}
+    if day_of_month is not None and not 1 <= day_of_month <= 28:
+        errors["day_of_month"] = "A bill cycle closes on a day between 1 and 28 (every month has it)."
+    if payment_terms_days is not None and not 0 <= payment_terms_days <= 120:
+        errors["payment_terms_days"] = "Payment terms are between 0 and 120 days."
+    return errors
+
+
+@transaction.atomic
+def bill_cycle_create(*, code: str, name: str, day_of_month: int, actor: Actor, payment_terms_days: int = 14,
+                      active: bool = True) -> BillCycle:
+    errors = _bill_cycle_errors(day_of_month=day_of_month, payment_terms_days=payment_terms_days)
+    if not (code or "").strip():
+        errors["code"] = "This field is required."
+    elif BillCycle.objects.filter(code=code).exists():
+        errors["code"] = f"A bill cycle {code} exists."
+    if errors:
+        raise DomainValidationError(errors)
+    cycle = BillCycle.objects.create(code=code.strip(), name=name, day_of_month=day_of_month,
+                                     payment_terms_days=payment_terms_days, active=active)
+    history_record_created(obj=cycle, actor=actor, action="customers.bill_cycle.created")
+    return cycle
+
+
+@transaction.atomic
+def bill_cycle_update(*, bill_cycle: BillCycle, actor: Actor, **changes) -> BillCycle:
+    """``changes``: any of BILL_CYCLE_FIELDS (others are refused)."""
+    cycle = BillCycle.objects.select_for_update().get(pk=bill_cycle.pk)
+    errors = _bill_cycle_errors(day_of_month=changes.get("day_of_month"),
+                                payment_terms_days=changes.get("payment_terms_days"))
+    if errors:
+        raise DomainValidationError(errors)
+    model_update(instance=cycle, fields=BILL_CYCLE_FIELDS, data=changes, actor=actor,
+                 action="customers.bill_cycle.updated")
+    return cycle

@@ -95,10 +95,9 @@ def owned_products(customer: Customer | None, catalog: dict[str, fe.Offering]) -
     if customer is None:
         return []
     out = []
-    for p in Product.objects.filter(customer=customer).only("id", "offering_id", "status", "billing_account_id",
+    for p in Product.objects.filter(customer=customer).only("id", "offering_code", "status", "billing_account_id",
                                                             "start_date"):
-        code = catalog[p.offering_id].code if p.offering_id in catalog else p.offering_id
-        out.append(fe.OwnedProduct(code, p.status, p.billing_account_id, p.start_date, p.pk))
+        out.append(fe.OwnedProduct(p.offering_code, p.status, p.billing_account_id, p.start_date, p.pk))
     return out
 
 
@@ -145,17 +144,27 @@ def feasibility_evaluate(**kwargs) -> list[fe.ItemResult]:
 
 # --- storing a qualification (TMF679, staff screen) -------------------------------------------
 
+# Input problems TMF679 answers per item (unqualified, with the reason) rather than refusing the request.
+ANSWERED_UNQUALIFIED = frozenset({"unknown_offering", "install_address_required"})
+
+
 @transaction.atomic
 def qualification_create(*, actor: Actor, request_body: dict, customer: Customer | None, items: list[ItemInput],
                          channel: str, address: Address | None = None, place: fe.Place | None = None,
                          billing_account: BillingAccount | None = None, prospect: dict | None = None,
-                         reject_input_errors: bool = True) -> tuple[OfferingQualification, list[fe.ItemResult]]:
+                         reject_input_errors: bool = True, answer_unqualified: frozenset[str] = frozenset()
+                         ) -> tuple[OfferingQualification, list[fe.ItemResult]]:
     """Evaluate and store. Bad input (unknown/retired offering, invalid characteristic, missing
-    install address) raises DomainValidationError and stores nothing when reject_input_errors."""
+    install address) raises DomainValidationError and stores nothing when reject_input_errors,
+    except the problems named in ``answer_unqualified`` (e.g. ANSWERED_UNQUALIFIED for TMF679: an
+    offering we do not know, or an install address the request lacks, is a well-formed question
+    whose item is answered unqualified with the reason)."""
     results = feasibility_evaluate(customer=customer, items=items, channel=channel, address=address,
                                    place=place, billing_account=billing_account, prospect=prospect)
     if reject_input_errors:
-        errors = {f"item {r.item_id}": [e.staff_message for e in r.input_errors] for r in results if r.input_errors}
+        errors = {f"item {r.item_id}": [e.staff_message for e in r.input_errors if e.code not in answer_unqualified]
+                  for r in results}
+        errors = {k: v for k, v in errors.items() if v}
         if errors:
             raise DomainValidationError(errors, message="The qualification request has invalid items")
     overall = "qualified" if all(r.feasible for r in results) else "unqualified"

@@ -1,19 +1,45 @@
 """Admin for the service specifications that product specifications are realized by (the link
-itself is kept, and edited, on the product specification in orders)."""
+itself is kept, and edited, on the product specification in orders). Saves go through
+service_activation.services; the lifecycle moves through the actions."""
 
 from django.contrib import admin
 
-from bss.admin_mixins import AuditedAdmin
-
+from bss.admin_mixins import ServiceSavedAdmin
+from bss.lifecycle import LifecycleStatus
+from service_activation import services
 from service_activation.models import ServiceSpecification
 
 
 @admin.register(ServiceSpecification)
-class ServiceSpecificationAdmin(AuditedAdmin):
+class ServiceSpecificationAdmin(ServiceSavedAdmin):
     list_display = ("code", "name", "lifecycle_status", "updated_at")
     list_filter = ("lifecycle_status",)
     search_fields = ("code", "name", "description")
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("lifecycle_status", "created_at", "updated_at")
+    service_fields = ("code", "name", "description")
+    actions = ["launch", "retire", "reinstate"]
 
     def get_readonly_fields(self, request, obj=None):
         return (*self.readonly_fields, "code") if obj else self.readonly_fields
+
+    def create(self, request, data):
+        return services.service_specification_create(actor=self.actor(request), **data)
+
+    def update(self, request, obj, data):
+        return services.service_specification_update(specification=obj, actor=self.actor(request), **data)
+
+    def _status(self, request, queryset, status):
+        self.run_service(request, lambda s: services.service_specification_change_status(
+            specification_id=s.pk, status=status, actor=self.actor(request), reason="admin action"), queryset)
+
+    @admin.action(description="Launch (make active)", permissions=["change"])
+    def launch(self, request, queryset):
+        self._status(request, queryset, LifecycleStatus.ACTIVE)
+
+    @admin.action(description="Retire", permissions=["change"])
+    def retire(self, request, queryset):
+        self._status(request, queryset, LifecycleStatus.RETIRED)
+
+    @admin.action(description="Reinstate (active again)", permissions=["change"])
+    def reinstate(self, request, queryset):
+        self._status(request, queryset, LifecycleStatus.ACTIVE)

@@ -3,18 +3,18 @@ that product specifications point at; service orders arrive with their own issue
 
 from django.db import models
 
+from bss.lifecycle import LifecycleMixin, LifecycleStatus
 
-class ServiceSpecification(models.Model):
-    class LifecycleStatus(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        RETIRED = "retired", "Retired"
+
+class ServiceSpecification(LifecycleMixin, models.Model):
+    """The lifecycle (``lifecycle_status``: draft / active / retired, the shared bss.lifecycle) is a
+    protected FSM field: it changes through service_activation.services only."""
+
+    LifecycleStatus = LifecycleStatus  # the shared enum, under the name callers already use
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
-                                        default=LifecycleStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -389,13 +389,13 @@ class TestOfferingDelete:
         assert events() == ["ProductOfferingDeleteEvent"]
         assert Event.objects.get().payload["event"]["productOffering"]["id"] == str(o.pk)
 
-    @pytest.mark.parametrize("reference", ["bundle", "product", "product_by_pk"])
+    @pytest.mark.parametrize("reference", ["bundle", "product"])
     def test_referenced_draft_is_kept(self, system, reference):
         o = ProductOfferingFactory()
         if reference == "bundle":
             bundle(o, ProductOfferingFactory())
         else:
-            ProductFactory(offering_id=o.code if reference == "product" else str(o.pk))
+            ProductFactory(offering_code=o.code)  # products name offerings by their code only
         before = counts()
         with pytest.raises(ApplicationError) as exc:
             services.offering_delete(offering=o, actor=system)

@@ -36,7 +36,7 @@ def test_evaluate_uses_database_rules_coverage_and_inventory(feasibility_catalog
     alone = feasibility_evaluate(customer=customer, address=address, channel="portal",
                                  items=[ItemInput(id="1", offering="iptv-addon")])[0]
     assert not alone.feasible and [a.code for a in alone.alternatives] == ["fiber-500-tv"]
-    ProductFactory(customer=customer, offering_id="fiber-100", status="active")
+    ProductFactory(customer=customer, offering_code="fiber-100", status="active")
     owned = feasibility_evaluate(customer=customer, address=address, channel="portal",
                                  items=[ItemInput(id="1", offering="iptv-addon")])[0]
     assert owned.feasible
