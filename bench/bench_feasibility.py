@@ -68,7 +68,7 @@ def run(repeat: int = 7) -> dict:
     return out
 
 
-@benchmark("feasibility", title="Feasibility: 10 items against 200 rules (no floor: absolute, with its query count)")
+@benchmark("feasibility", title="Feasibility: 10 items against 200 rules (no floor: absolute, with queries)")
 def harness_rows(ctx):
     r = run()
     yield Row(case=f"feasibility: {r['items']} items × {r['rules']} rules ({r['traced']} rule evaluations)",

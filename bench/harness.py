@@ -100,7 +100,8 @@ def benchmark(name: str, *, title: str):
     return register
 
 
-def timed(call: Callable[[], object], *, repeat: int = 20, warmup: int = 2, queries: int | None = None) -> Measure:
+def timed(call: Callable[[], object], *, repeat: int = 20, warmup: int = 2,
+          queries: int | None = None) -> Measure:
     """In-process timing: the median of ``repeat`` calls, as a rate."""
     for _ in range(warmup):
         call()
@@ -128,9 +129,10 @@ def markdown_table(rows: list[Row]) -> str:
     lines = ["| case | ours | twin | ratio | target | result | queries per request (ours / twin) |",
              "|---|---|---|---|---|---|---|"]
     for r in rows:
-        twin = "—" if r.twin is None else (f"{r.twin.text()} ({r.twin_label})" if r.twin_label else r.twin.text())
-        ratio = "—" if r.ratio is None else f"{r.ratio:.0%}"
+        twin = "—" if r.twin is None else r.twin.text() + (f" ({r.twin_label})" if r.twin_label else "")
+        ratio = "—" if r.ratio is None else f"{r.ratio:.0%}" if r.ratio >= 0.1 else f"{r.ratio:.1%}"
         target = "—" if r.target is None else f"≥ {r.target:.0%}"
-        lines.append(f"| {r.case} | {r.ours.text()} | {twin} | {ratio} | {target} | {r.verdict} | {_queries(r)} |")
+        cells = [r.case, r.ours.text(), twin, ratio, target, r.verdict, _queries(r)]
+        lines.append("| " + " | ".join(cells) + " |")
     notes = [f"- {r.case}: {m.note}" for r in rows for m in (r.ours, r.twin) if m is not None and m.note]
     return "\n".join(lines + ([""] + notes if notes else []))

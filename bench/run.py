@@ -46,11 +46,12 @@ def _which(name: str) -> bool:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("which", nargs="*", help=f"some of {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--n", type=int, default=100_000, help="customers loaded for search and API reads")
     parser.add_argument("--seconds", type=float, default=10, help="duration of each load run")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per side (best one counts)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per side (best one counts)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args()
     unknown = sorted(set(args.which) - set(BENCHMARKS))
