@@ -11,3 +11,14 @@ class BssAutoSchema(AutoSchema):
         if (".tmf." in module or module.startswith("bss.tmf")) and not name.startswith("TMF_"):
             return f"TMF_{name}"
         return name
+
+    def _map_basic_serializer(self, serializer, direction):
+        """A serializer's ``response_optional`` attributes are required in requests only: the
+        response schema must not promise what a response can lack."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        optional = set(getattr(serializer, "response_optional", ()))
+        if direction == "response" and optional and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in optional]
+            if not schema["required"]:
+                del schema["required"]
+        return schema

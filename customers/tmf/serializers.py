@@ -123,6 +123,8 @@ class CustomerSerializer(TmfResourceSerializer):
     tmf_type = "Customer"
     url_name = "tmf629:customer-detail"
     tmf_spec = TmfSpec("TMF629-Customer-v4.0.0.swagger.json", "Customer")
+    # Required on create, but a customer made on the native API or in admin may have no party yet.
+    response_optional = ("engagedParty",)
 
     name = serializers.CharField(max_length=200)
     status = serializers.ChoiceField(choices=Customer.Status.choices, required=False)

@@ -11,9 +11,13 @@ from orders.models import CreditCheck
 class CreditCheckSerializer(serializers.ModelSerializer):
     customer_number = serializers.CharField(source="customer.customer_number", read_only=True)
     customer_name = serializers.CharField(source="customer.name", read_only=True)
-    account_number = serializers.CharField(source="billing_account.account_number", read_only=True, default=None)
-    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None)
-    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    # null when the check has no billing account / was requested by the system / is not reviewed yet
+    account_number = serializers.CharField(source="billing_account.account_number", read_only=True, default=None,
+                                           allow_null=True)
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True, default=None,
+                                         allow_null=True)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None,
+                                        allow_null=True)
     approval_request = serializers.IntegerField(
         source="approval_request_id", read_only=True, allow_null=True, default=None,
         help_text="the referral's approval request (bss.approvals), when the check was referred")
