@@ -23,8 +23,11 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Against a throw-away PostgreSQL database (created if missing); wrk drives the API load (apt-get install wrk).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bss_bench
 bench: venv
-	$(BIN)/python bench/run.py
+	createdb -h 127.0.0.1 -U postgres bss_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -68,6 +68,9 @@ def main():
     from bench.harness import REGISTRY, Context, markdown_table
     from bench.load import generator_name
 
+    if connection.vendor != "postgresql":
+        sys.exit("bench/run.py loads 100,000 customers: point DATABASE_URL at a throw-away PostgreSQL database "
+                 "(make bench uses postgres://postgres@127.0.0.1:5432/bss_bench)")
     call_command("migrate", verbosity=0)
     db = settings.DATABASES["default"]
     print(f"database: {connection.vendor} {db['NAME']} (CONN_MAX_AGE={db.get('CONN_MAX_AGE', 0)}); "
