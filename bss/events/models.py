@@ -1,8 +1,29 @@
+import json
 import secrets
 import uuid
+from decimal import Decimal
 
+import simplejson
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """A Decimal (money) is written as an exact JSON number (``39.9900``), never as a string or
+    through float, as the TMF renderer writes API bodies; everything else as DjangoJSONEncoder."""
+
+    def encode(self, o):
+        return simplejson.dumps(o, default=self.default, use_decimal=True, namedtuple_as_object=False,
+                                ensure_ascii=self.ensure_ascii, separators=(self.item_separator, self.key_separator))
+
+
+class ExactJSONDecoder(json.JSONDecoder):
+    """JSON numbers with a fraction are read back as Decimal: nothing in an event body goes through float."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("parse_float", Decimal)
+        super().__init__(*args, **kwargs)
 
 
 class Event(models.Model):
@@ -13,7 +34,8 @@ class Event(models.Model):
     api = models.CharField(max_length=60, db_index=True)  # e.g. customerManagement
     resource_type = models.CharField(max_length=60)  # e.g. customer
     resource_id = models.CharField(max_length=64)
-    payload = models.JSONField(help_text="the TMF event body sent to listeners")
+    payload = models.JSONField(encoder=ExactJSONEncoder, decoder=ExactJSONDecoder,
+                               help_text="the TMF event body sent to listeners")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     fanned_out_at = models.DateTimeField(null=True, blank=True, help_text="deliveries created")
 

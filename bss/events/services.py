@@ -15,7 +15,6 @@ from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.http import QueryDict
@@ -24,7 +23,7 @@ from django.utils import timezone
 from bss.tmf.filtering import AttributeFilter, comparable_or_none, parse_filters, representation_matches
 from bss.tmf.renderers import tmf_datetime
 
-from .models import DeliveryAttempt, Event, EventDelivery, HubSubscription
+from .models import DeliveryAttempt, Event, EventDelivery, ExactJSONDecoder, ExactJSONEncoder, HubSubscription
 from .registry import EventType, declared, handler_by_path, handler_path, resource_info, subscribers_for
 
 log = logging.getLogger(__name__)
@@ -51,8 +50,9 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
         "eventType": event_type.name,
         "event": {resource_type: payload if payload is not None else info.render(obj)},
     }
-    # Round-trip through JSON so Decimals and dates are stored as the listener will see them.
-    body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    # Round-trip through JSON so the body is stored as the listener will see it: dates as text,
+    # Decimals (money) as exact JSON numbers, as the TMF API renders them (never through float).
+    body = json.loads(ExactJSONEncoder().encode(body), cls=ExactJSONDecoder)
     event = Event.objects.create(
         event_id=event_uuid, event_type=event_type.name, api=event_type.api, resource_type=resource_type,
         resource_id=str(obj.pk), payload=body,
@@ -134,7 +134,7 @@ def _post_webhook(delivery: EventDelivery) -> int:
     problem = callback_problem(delivery.subscription.callback)  # again: DNS may have changed
     if problem:
         raise DeliveryFailed(problem)
-    body = json.dumps(delivery.event.payload, separators=(",", ":")).encode()
+    body = ExactJSONEncoder(separators=(",", ":")).encode(delivery.event.payload).encode()
     ts = str(int(time.time()))
     headers = {
         "Content-Type": "application/json",
