@@ -13,6 +13,7 @@ admin.site.login_form = AdminLoginForm  # over-long usernames are a form error, 
 
 @admin.register(User)
 class BssUserAdmin(UserAdmin):
+    saves_through = "bss.users.user_save"  # Django's user forms (password hashing), our service and history
     fieldsets = UserAdmin.fieldsets + (("Approvals", {"fields": ("approval_limit", "approval_currency",
                                                                  "preferred_language")}),)
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "approval_limit", "roles")
@@ -116,3 +117,71 @@ class HubSubscriptionAdmin(ServiceSavedAdmin):
 @admin.register(NumberSequence)
 class NumberSequenceAdmin(ReadOnlyAdmin):
     list_display = ("series", "prefix", "width", "last_value")
+
+
+# --- third-party admins, held to the same rule (save through a service or read-only) --------------
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin  # noqa: E402
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from rest_framework.authtoken.admin import TokenAdmin  # noqa: E402
+from rest_framework.authtoken.models import TokenProxy  # noqa: E402
+
+
+def _read_only(base):
+    """django-axes' lockout records: readable, and deletable (that is how a lockout is lifted)."""
+
+    class ReadOnly(base):
+        def has_add_permission(self, request, obj=None):
+            return False
+
+        def has_change_permission(self, request, obj=None):
+            return False
+
+    ReadOnly.__name__ = base.__name__
+    return ReadOnly
+
+
+for _model, _admin in ((AccessAttempt, AccessAttemptAdmin), (AccessFailureLog, AccessFailureLogAdmin),
+                       (AccessLog, AccessLogAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _read_only(_admin))
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(ReadOnlyAdmin):
+    """Roles are defined in code (each app's AppConfig.role_permissions, synced after migrate):
+    shown here, changed by a release, never by hand."""
+
+    list_display = ("name",)
+    filter_horizontal = ("permissions",)
+
+
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class ApiTokenAdmin(ServiceSavedAdmin, TokenAdmin):
+    """Integrators' API tokens, issued through bss.users.api_token_issue (the key is shown once
+    here and never recorded in the history)."""
+
+    list_display = TokenAdmin.list_display
+    fields = ("user",)
+    ordering = ("-created",)
+    raw_id_fields = ("user",)
+    service_fields = ("user",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return True  # revoking a token
+
+    def create(self, request, data):
+        from .users import api_token_issue
+
+        return api_token_issue(user=data["user"], actor=self.actor(request))

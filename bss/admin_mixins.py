@@ -5,14 +5,15 @@ from django.template.response import TemplateResponse
 
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
-from bss.audit.services import action_prefix, history_record_created, track_changes
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Every admin save is recorded in the shared history (channel 'admin'); the admin
-    'History' page shows that history instead of Django's LogEntry."""
+    """The shared admin base: the 'History' page shows the shared history instead of Django's
+    LogEntry, service refusals show as form errors, nothing is hard-deleted. It never saves by
+    itself: subclasses that add or change rows are ServiceSavedAdmin (through a service); the
+    others are read-only."""
 
     history_root_field: str | None = None  # e.g. "customer": history also shows on the customer
 
@@ -23,20 +24,10 @@ class AuditedAdmin(admin.ModelAdmin):
         return getattr(obj, self.history_root_field) if self.history_root_field else obj
 
     def save_model(self, request, obj, form, change):
-        code = f"{action_prefix(obj)}.{'updated' if change else 'created'}"
-        if change:
-            before = type(obj).objects.get(pk=obj.pk)
-            with track_changes(before, action=code, actor=self.actor(request), root=self._root(obj)):
-                for field in obj._meta.concrete_fields:
-                    # Only what the form changed: lifecycle (FSM) fields are protected and are
-                    # changed by transitions (admin actions), never by assignment.
-                    value = getattr(obj, field.attname)
-                    if getattr(before, field.attname) != value:
-                        setattr(before, field.attname, value)
-                super().save_model(request, before, form, change)
-        else:
-            super().save_model(request, obj, form, change)
-            history_record_created(obj=obj, actor=self.actor(request), action=code, root=self._root(obj))
+        # Services are the only writers: an admin that can add or change saves through its
+        # service (ServiceSavedAdmin), every other admin is read-only.
+        raise TypeError(f"{type(self).__name__} must save through a service (use ServiceSavedAdmin) "
+                        f"or be read-only")
 
     def has_delete_permission(self, request, obj=None):
         return False  # nothing customer-facing is hard-deleted; close it instead
@@ -143,6 +134,14 @@ class ServiceSavedAdmin(AuditedAdmin):
         # Many-to-many fields went through the service in save_model (no form.save_m2m()).
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        """An inline that can change rows saves them through the parent's service: override this
+        (or save_related). Unchanged or read-only inlines have nothing to save."""
+        if formset.has_changed():
+            raise TypeError(f"{type(self).__name__} must save its {formset.model.__name__} inline through a "
+                            f"service (override save_formset)")
+        self._no_change_message(formset)
 
     @staticmethod
     def _no_change_message(formset):

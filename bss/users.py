@@ -35,3 +35,15 @@ def user_roles_set(*, user: User, group_ids: list[int], actor: Actor) -> User:
     if before != after:
         history_record(obj=user, action="bss.user.roles_changed", actor=actor, changes={"roles": [before, after]})
     return user
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, actor: Actor):
+    """An integrator's API token (one per user; issuing again returns the existing one). The key
+    itself never enters the history."""
+    from rest_framework.authtoken.models import Token
+
+    token, created = Token.objects.get_or_create(user=user)
+    if created:
+        history_record(obj=user, action="bss.user.api_token_issued", actor=actor)
+    return token

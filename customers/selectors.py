@@ -165,3 +165,8 @@ def _ranked(hits: dict[int, SearchHit], limit: int) -> list[SearchHit]:
     ranked.sort(key=lambda h: (-(h.score + len(h.matched) - 1), h.customer.status == Customer.Status.CLOSED,
                                h.customer.name))
     return ranked[:limit]
+
+
+def credit_classes() -> list[str]:
+    """The credit classes a customer can have (for apps configuring policies on them)."""
+    return list(Customer.CreditClass.values)

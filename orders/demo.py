@@ -22,6 +22,8 @@ from orders.models import (
 )
 from orders.models.catalog import LifecycleStatus
 from orders.services import catalog as services
+from orders.services.coverage import coverage_area_create
+from orders.services.credit_policy import bureau_rule_create, credit_policy_create
 from orders.services.feasibility import feasibility_rule_save
 from service_activation.models import ServiceSpecification
 from service_activation.services import service_specification_create
@@ -232,7 +234,8 @@ FEASIBILITY_RULES = [
 def seed_feasibility(actor: Actor | None = None) -> int:
     actor = actor or Actor.system("seed_demo")
     for tech, area, bw in COVERAGE:
-        CoverageArea.objects.get_or_create(technology=tech, area_code=area, defaults={"max_bandwidth_mbps": bw})
+        if not CoverageArea.objects.filter(technology=tech, area_code=area).exists():
+            coverage_area_create(technology=tech, area_code=area, max_bandwidth_mbps=bw, actor=actor)
     offerings = {o.code: o for o in ProductOffering.objects.all()}
     created = 0
     for spec in FEASIBILITY_RULES:
@@ -271,18 +274,19 @@ BUREAU_RULES = [
 
 
 @transaction.atomic
-def seed_credit() -> dict:
+def seed_credit(actor: Actor | None = None) -> dict:
     """Returns what was created: {"policy": bool, "rules": n}."""
+    actor = actor or Actor.system("seed_demo")
     created_policy = False
     if not CreditPolicy.objects.filter(name=CREDIT_POLICY["name"]).exists():
         has_active = CreditPolicy.objects.filter(is_active=True).exists()
-        CreditPolicy.objects.create(**CREDIT_POLICY, is_active=not has_active)
+        credit_policy_create(**CREDIT_POLICY, is_active=not has_active, actor=actor)
         created_policy = True
     made = 0
     for priority, name, criteria, outcome, score in BUREAU_RULES:
-        _, created = BureauSimulationRule.objects.get_or_create(
-            name=name, defaults={"priority": priority, "outcome": outcome, "score": score, **criteria})
-        made += created
+        if not BureauSimulationRule.objects.filter(name=name).exists():
+            bureau_rule_create(name=name, priority=priority, outcome=outcome, score=score, actor=actor, **criteria)
+            made += 1
     return {"policy": created_policy, "rules": made}
 
 
@@ -290,4 +294,4 @@ def seed(*, actor: Actor, options: dict) -> list[str]:
     """OrdersConfig.demo_seed: catalog, feasibility rules and coverage, credit policy."""
     return [f"catalog: {seed_catalog(actor=actor)} offerings created",
             f"feasibility: {seed_feasibility(actor)} rules created",
-            f"credit: {seed_credit()}"]
+            f"credit: {seed_credit(actor)}"]

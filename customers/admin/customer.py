@@ -108,8 +108,8 @@ class SelfServiceAccessAdmin(ServiceSavedAdmin):
     raw_id_fields = ("user", "customer")
     service_fields = ("user", "customer")
 
-    def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "user", "customer") if obj else self.readonly_fields
+    def has_change_permission(self, request, obj=None):
+        return False  # a link is granted, not re-pointed
 
     def create(self, request, data):
         return services.self_service_grant(customer=data["customer"], user=data["user"], actor=self.actor(request))

@@ -8,45 +8,38 @@ from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
-from bss.admin_mixins import AuditedAdmin
+from bss.admin_mixins import AuditedAdmin, ServiceSavedAdmin
 from bss.errors import DomainValidationError
-from customers.models import Customer
 from orders.models import BureauSimulationRule, CreditCheck, CreditPolicy
 from orders.services import credit as services
+from orders.services import credit_policy as policy_services
 
 __all__ = ["BureauSimulationRuleAdmin", "CreditCheckAdmin", "CreditPolicyAdmin"]
 
 
-def _class_list_errors(data: dict, *fields: str) -> dict:
-    errors = {}
-    for name in fields:
-        value = data.get(name)
-        if value in (None, ""):
-            continue
-        if not isinstance(value, list) or any(v not in Customer.CreditClass.values for v in value):
-            errors[name] = f"A list of credit classes, e.g. [\"D\"]; known: {', '.join(Customer.CreditClass.values)}."
-    return errors
-
-
 @admin.register(CreditPolicy)
-class CreditPolicyAdmin(AuditedAdmin):
+class CreditPolicyAdmin(ServiceSavedAdmin):
     list_display = ("name", "is_active", "check_credit_limit", "decline_credit_classes", "refer_credit_classes",
                     "max_outstanding_balance", "use_bureau", "bureau_min_amount", "deposit_percent_when_referred")
     list_filter = ("is_active", "use_bureau")
     actions = ["make_active"]
 
+    service_fields = ("is_active", *policy_services.CREDIT_POLICY_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "is_active") if obj else self.readonly_fields  # "Make active" switches
+
     def service_check(self, request, obj, data, change):
-        errors = _class_list_errors(data, "decline_credit_classes", "refer_credit_classes")
-        if data.get("deposit_percent_when_referred") is not None and not (
-                0 <= data["deposit_percent_when_referred"] <= 100):
-            errors["deposit_percent_when_referred"] = "A percentage between 0 and 100."
-        if data.get("is_active"):
-            other = CreditPolicy.objects.filter(is_active=True).exclude(pk=getattr(obj, "pk", None)).first()
-            if other is not None:
-                errors["is_active"] = (f"'{other}' is the active policy; save this one inactive and use the "
-                                       f"'Make active' action to switch.")
+        errors = policy_services.credit_policy_errors(data, policy_id=getattr(obj, "pk", None))
         if errors:
             raise DomainValidationError(errors)
+
+    def create(self, request, data):
+        return policy_services.credit_policy_create(actor=self.actor(request), **data)
+
+    def update(self, request, obj, data):
+        data.pop("is_active", None)
+        return policy_services.credit_policy_update(policy=obj, actor=self.actor(request), **data)
 
     @admin.action(description="Make the selected policy the active one", permissions=["change"])
     def make_active(self, request, queryset):
@@ -58,7 +51,7 @@ class CreditPolicyAdmin(AuditedAdmin):
 
 
 @admin.register(BureauSimulationRule)
-class BureauSimulationRuleAdmin(AuditedAdmin):
+class BureauSimulationRuleAdmin(ServiceSavedAdmin):
     list_display = ("priority", "name", "credit_classes", "name_contains", "min_amount", "outcome", "score",
                     "is_active")
     list_display_links = ("name",)
@@ -66,10 +59,13 @@ class BureauSimulationRuleAdmin(AuditedAdmin):
     search_fields = ("name", "name_contains")
     ordering = ("priority", "id")
 
-    def service_check(self, request, obj, data, change):
-        errors = _class_list_errors(data, "credit_classes")
-        if errors:
-            raise DomainValidationError(errors)
+    service_fields = policy_services.BUREAU_RULE_FIELDS
+
+    def create(self, request, data):
+        return policy_services.bureau_rule_create(actor=self.actor(request), **data)
+
+    def update(self, request, obj, data):
+        return policy_services.bureau_rule_update(rule=obj, actor=self.actor(request), **data)
 
 
 class ReviewReasonForm(forms.Form):

@@ -6,9 +6,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin, ServiceSavedAdmin
+from bss.admin_mixins import ReadOnlyAdmin, ServiceSavedAdmin
 from orders.forms import FeasibilityRuleForm
 from orders.models import CoverageArea, FeasibilityRule, OfferingQualification
+from orders.services import coverage
 from orders.services.feasibility import feasibility_rule_save
 
 
@@ -47,10 +48,17 @@ class FeasibilityRuleAdmin(ServiceSavedAdmin):
 
 
 @admin.register(CoverageArea)
-class CoverageAreaAdmin(AuditedAdmin):
+class CoverageAreaAdmin(ServiceSavedAdmin):
     list_display = ("technology", "area_code", "postcode_prefix", "max_bandwidth_mbps", "is_active")
     list_filter = ("technology", "is_active")
     search_fields = ("area_code", "postcode_prefix")
+    service_fields = coverage.COVERAGE_AREA_FIELDS
+
+    def create(self, request, data):
+        return coverage.coverage_area_create(actor=self.actor(request), **data)
+
+    def update(self, request, obj, data):
+        return coverage.coverage_area_update(area=obj, actor=self.actor(request), **data)
 
 
 @admin.register(OfferingQualification)
