@@ -7,7 +7,7 @@ changed only through ``bss.fsm.fsm_transition`` (see ``lifecycle_change``)."""
 from __future__ import annotations
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from bss.actors import Actor
 
@@ -32,7 +32,7 @@ LIFECYCLE_TRANSITIONS = {
 }
 
 
-class LifecycleMixin(models.Model):
+class LifecycleMixin(FSMModelMixin, models.Model):
     """Abstract: ``lifecycle_status`` with launch / retire / reinstate. A model that needs another
     default (offerings start as drafts) redeclares the field with ``lifecycle_field(default=...)``."""
 

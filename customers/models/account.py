@@ -2,7 +2,7 @@
 
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from bss.money import currency_field, money_field
 
@@ -26,7 +26,7 @@ class BillCycle(models.Model):
         return f"{self.name} (day {self.day_of_month})"
 
 
-class BillingAccount(models.Model):
+class BillingAccount(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         SUSPENDED = "suspended", "Suspended"

@@ -3,13 +3,13 @@
 
 from django.conf import settings
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from .base import ScopedQuerySet
 from .party import Party
 
 
-class Customer(models.Model):
+class Customer(FSMModelMixin, models.Model):
     class Status(models.TextChoices):
         PROSPECT = "prospect", "Prospect"
         ACTIVE = "active", "Active"

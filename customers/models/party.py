@@ -2,12 +2,12 @@
 
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from .base import ScopedQuerySet
 
 
-class Party(models.Model):
+class Party(FSMModelMixin, models.Model):
     """TMF632: an Individual or an Organization."""
 
     class Kind(models.TextChoices):

@@ -2,7 +2,7 @@
 
 
 from django.db import models
-from django_fsm import FSMField, transition
+from django_fsm import FSMField, FSMModelMixin, transition
 
 from .account import BillingAccount
 from .address import Address
@@ -10,7 +10,7 @@ from .base import ScopedQuerySet
 from .customer import Customer
 
 
-class Product(models.Model):
+class Product(FSMModelMixin, models.Model):
     """What the customer owns (TMF637). The offering is a reference: the catalog lives in
     ``orders`` (above us in the dependency direction); orders create these products."""
 
