@@ -30,6 +30,7 @@ class Category(models.Model):
                                         default=LifecycleStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
 
     class Meta:
         verbose_name_plural = "categories"
@@ -50,6 +51,7 @@ class Catalog(models.Model):
     valid_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
 
     def __str__(self):
         return self.name
@@ -68,6 +70,7 @@ class ProductSpecification(models.Model):
                                                     related_name="product_specifications")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
 
     class Meta:
         ordering = ["name"]
@@ -129,6 +132,7 @@ class ProductOffering(models.Model):
     requires_special_design = models.BooleanField(default=False, help_text="orders go to special handling")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
 
     class Meta:
         ordering = ["name"]
@@ -178,6 +182,7 @@ class ProductOfferingPrice(models.Model):
     valid_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
 
     class Meta:
         ordering = ["offering", "price_type", "name"]

@@ -53,16 +53,16 @@ FOUR_PLACES, TWO_PLACES = Decimal("0.0001"), Decimal("0.01")
 
 OFFERING_FIELDS = ("name", "description", "version", "specification", "valid_from", "valid_to", "is_bundle",
                    "is_sellable", "sales_channels", "customer_segments", "delivered_by_partner", "partner_name",
-                   "technology", "bandwidth_mbps", "requires_install_address", "requires_special_design")
+                   "technology", "bandwidth_mbps", "requires_install_address", "requires_special_design", "tmf_extra")
 OFFERING_M2M = ("categories", "bundled_offerings")
-SPEC_FIELDS = ("name", "description", "brand", "version", "lifecycle_status")
+SPEC_FIELDS = ("name", "description", "brand", "version", "lifecycle_status", "tmf_extra")
 CHAR_FIELDS = ("name", "description", "value_type", "mandatory", "allowed_values", "default_value", "min_value",
                "max_value")
 PRICE_FIELDS = ("name", "price_type", "amount", "currency", "recurring_period", "unit_of_measure", "tax_category",
-                "lifecycle_status", "valid_from", "valid_to")
+                "lifecycle_status", "valid_from", "valid_to", "tmf_extra")
 ALTERATION_FIELDS = ("name", "percentage", "amount", "duration_periods")
-CATEGORY_FIELDS = ("name", "description", "parent", "is_root", "lifecycle_status")
-CATALOG_FIELDS = ("name", "description", "catalog_type", "lifecycle_status", "valid_from", "valid_to")
+CATEGORY_FIELDS = ("name", "description", "parent", "is_root", "lifecycle_status", "tmf_extra")
+CATALOG_FIELDS = ("name", "description", "catalog_type", "lifecycle_status", "valid_from", "valid_to", "tmf_extra")
 
 
 # --- shared helpers -------------------------------------------------------------------------

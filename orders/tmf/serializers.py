@@ -41,6 +41,7 @@ from bss.tmf.serializers import (
     TmfResourceSerializer,
     absolute_url,
 )
+from bss.tmf.spec import TmfSpec
 from customers.models import Customer
 from orders.models import (
     Catalog,
@@ -55,6 +56,7 @@ from orders.models.catalog import LifecycleStatus, SalesChannel
 
 Status = LifecycleStatus
 VT = SpecCharacteristic.ValueType
+TMF620 = "TMF620-ProductCatalog-v4.0.0.swagger.json"
 PT = ProductOfferingPrice.PriceType
 
 # TMF priceType <-> ours.
@@ -111,7 +113,7 @@ class StrictNumberField(serializers.Field):
         return value
 
     def to_representation(self, value):
-        return float(value)
+        return value  # exact: rendered as the Decimal it is
 
 
 class LifecycleStatusField(StrictCharField):
@@ -143,8 +145,9 @@ def valid_for(start, end) -> dict | None:
     return compact({"startDateTime": tmf_datetime(start), "endDateTime": tmf_datetime(end)}) or None
 
 
-def number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
+def number(value: Decimal | None) -> Decimal | None:
+    """An exact JSON number: the TMF renderer writes a Decimal as it is, never through float."""
+    return value
 
 
 def decimal_text(value: Decimal) -> str:
@@ -158,7 +161,7 @@ def typed_value(value_type: str, value):
     if value_type == VT.INTEGER:
         return int(value)
     if value_type == VT.DECIMAL:
-        return float(Decimal(str(value)))
+        return Decimal(str(value))
     return value
 
 
@@ -319,6 +322,7 @@ def read_only_list():
 
 class ProductOfferingSerializer(TmfResourceSerializer):
     tmf_type = "ProductOffering"
+    tmf_spec = TmfSpec(TMF620, "ProductOffering")
     url_name = "tmf620:productoffering-detail"
     EXTENSIONS = ("code", "technology", "bandwidthMbps", "requiresInstallAddress", "requiresSpecialDesign",
                   "deliveredByPartner", "partnerName")
@@ -413,6 +417,7 @@ class ProductOfferingSerializer(TmfResourceSerializer):
 
 class ProductSpecificationSerializer(TmfResourceSerializer):
     tmf_type = "ProductSpecification"
+    tmf_spec = TmfSpec(TMF620, "ProductSpecification")
     url_name = "tmf620:productspecification-detail"
 
     name = StrictCharField(max_length=200)
@@ -443,6 +448,7 @@ class ProductSpecificationSerializer(TmfResourceSerializer):
 
 class ProductOfferingPriceSerializer(TmfResourceSerializer):
     tmf_type = "ProductOfferingPrice"
+    tmf_spec = TmfSpec(TMF620, "ProductOfferingPrice")
     url_name = "tmf620:productofferingprice-detail"
     EXTENSIONS = ("productOffering", "priceAlteration")
 
@@ -520,6 +526,7 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
 
 class CategorySerializer(TmfResourceSerializer):
     tmf_type = "Category"
+    tmf_spec = TmfSpec(TMF620, "Category")
     url_name = "tmf620:category-detail"
 
     name = StrictCharField(max_length=100)
@@ -547,6 +554,7 @@ class CategorySerializer(TmfResourceSerializer):
 
 class CatalogSerializer(TmfResourceSerializer):
     tmf_type = "Catalog"
+    tmf_spec = TmfSpec(TMF620, "Catalog")
     url_name = "tmf620:catalog-detail"
 
     name = StrictCharField(max_length=100)
@@ -624,6 +632,7 @@ READ_ONLY = {"state", "qualificationResult", "effectiveQualificationDate", "prod
 
 class ProductOfferingQualificationSerializer(TmfResourceSerializer):
     tmf_type = "ProductOfferingQualification"
+    tmf_spec = TmfSpec("TMF679-ProductOfferingQualification-v4.0.0.swagger.json", "ProductOfferingQualification")
     url_name = "tmf679:productofferingqualification-detail"
     passthrough = ("note", "category", "requestedPOQCompletionDate")
 
@@ -670,6 +679,8 @@ class ProductOfferingQualificationSerializer(TmfResourceSerializer):
                     for n, a in enumerate(alternatives, start=1)]
             items.append(item)
         return {
+            # spec attributes we keep as sent (the request is stored whole)
+            **{name: req[name] for name in self.passthrough_names() if name in req},
             "description": req.get("description"),
             "state": poq.state,
             "qualificationResult": poq.qualification_result,

@@ -1,9 +1,10 @@
 """TMF620 endpoints: thin views over orders.services.catalog on the shared toolkit.
 
 Reads are open to every role that may view the catalog; writes need the catalog
-administrator's permissions (role Admin), others get 403. References in a write (offerings,
-specifications, categories, service specifications) must name things the catalog holds:
-an unknown or retired one is a 400 with the reason, and nothing is stored.
+administrator's permissions (role Admin), others get 403. An offering's productSpecification
+that we do not hold is kept as the reference sent (bss.tmf.references). Other references in a
+write (categories, bundled offerings, service specifications, a price's offering) must name
+things the catalog holds: an unknown or retired one is a 400 with the reason, and nothing is stored.
 
 DELETE never removes what may have been sold: an active offering is retired (a draft that
 nothing refers to is deleted); specifications, categories and prices in use are retired.
@@ -19,6 +20,7 @@ from bss.actors import Actor
 from bss.errors import DomainValidationError
 from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
+from bss.tmf.references import resolve_reference
 from bss.tmf.views import TmfViewSet
 from customers.models import Address, BillingAccount
 from customers.scoping import self_service_customer_id, visible_to
@@ -34,7 +36,7 @@ from orders.models import (
 )
 from orders.models.catalog import LifecycleStatus, SalesChannel
 from orders.services import catalog as services
-from orders.services.feasibility import ItemInput, qualification_create
+from orders.services.feasibility import ANSWERED_UNQUALIFIED, ItemInput, qualification_create
 from orders.tmf.serializers import (
     READ_ONLY,
     CatalogSerializer,
@@ -122,6 +124,12 @@ def _validity(data: dict, out: dict) -> None:
             out["valid_to"] = period["endDateTime"]
 
 
+def _kept(obj, extra: dict) -> dict:
+    """tmf_extra after a write: the spec attributes we keep as sent (merge patch: null removes one)."""
+    merged = {**((obj.tmf_extra or {}) if obj is not None else {}), **extra}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
 def _copy(data: dict, out: dict, mapping: dict) -> None:
     for theirs, ours in mapping.items():
         if theirs in data:
@@ -160,7 +168,7 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
             qs = qs.exclude(lifecycle_status=ProductOffering.LifecycleStatus.DRAFT)
         return qs
 
-    def _fields(self, data: dict, instance: ProductOffering | None) -> tuple[dict, dict]:
+    def _fields(self, data: dict, instance: ProductOffering | None, extra: dict) -> tuple[dict, dict]:
         refs = References()
         fields: dict = {}
         _copy(data, fields, OFFERING_MAP)
@@ -170,8 +178,10 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
         if "marketSegment" in data:
             fields["customer_segments"] = list(dict.fromkeys(r["id"] for r in data["marketSegment"]))
         if "productSpecification" in data:
-            fields["specification"] = refs.one(ProductSpecification, data["productSpecification"],
-                                               "productSpecification", label="product specification")
+            # A specification we do not hold is kept as the reference sent (never a 400).
+            fields["specification"], kept = resolve_reference(data["productSpecification"],
+                                                              ProductSpecification.objects, by=("pk", "code"))
+            extra["productSpecification"] = None if fields["specification"] else kept
         related = {}
         if "category" in data:
             related["categories"] = refs.many(Category, data["category"], "category", by_code=False)
@@ -189,15 +199,18 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
         return fields, related
 
     def perform_create(self, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        fields, related = self._fields(data, None)
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        fields, related = self._fields(data, None, extra)
         offering = services.offering_create(actor=actor, code=data.get("code"), **fields, **related,
+                                            tmf_extra=_kept(None, extra),
                                             launch=data.get("lifecycleStatus") == Status.ACTIVE)
         return self.get_queryset().get(pk=offering.pk)
 
     def perform_update(self, offering, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        fields, related = self._fields(data, offering)
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        fields, related = self._fields(data, offering, extra)
+        if extra:
+            fields["tmf_extra"] = _kept(offering, extra)
         reason = data.get("statusReason", "")
         if fields or related:
             services.offering_update(offering=offering, actor=actor, reason=reason, **fields, **related)
@@ -245,13 +258,15 @@ class ProductSpecificationViewSet(CatalogTmfViewSet):
         return fields
 
     def perform_create(self, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        spec = services.specification_create(actor=actor, code=data.get("productNumber"), **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        spec = services.specification_create(actor=actor, code=data.get("productNumber"), **self._fields(data),
+                                             tmf_extra=_kept(None, extra))
         return self.get_queryset().get(pk=spec.pk)
 
     def perform_update(self, spec, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        services.specification_update(specification=spec, actor=actor, **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        kept = {"tmf_extra": _kept(spec, extra)} if extra else {}
+        services.specification_update(specification=spec, actor=actor, **self._fields(data), **kept)
         return self.get_queryset().get(pk=spec.pk)
 
     def perform_destroy(self, spec, actor: Actor):
@@ -314,16 +329,18 @@ class ProductOfferingPriceViewSet(CatalogTmfViewSet):
         return fields
 
     def perform_create(self, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
         refs = References()
         offering = refs.one(ProductOffering, data["productOffering"], "productOffering", label="product offering")
         refs.check()
-        price = services.price_create(actor=actor, offering=offering, **self._fields(data, None))
+        price = services.price_create(actor=actor, offering=offering, **self._fields(data, None),
+                                      tmf_extra=_kept(None, extra))
         return self.get_queryset().get(pk=price.pk)
 
     def perform_update(self, price, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        services.price_update(price=price, actor=actor, **self._fields(data, price))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        kept = {"tmf_extra": _kept(price, extra)} if extra else {}
+        services.price_update(price=price, actor=actor, **self._fields(data, price), **kept)
         return self.get_queryset().get(pk=price.pk)
 
     def perform_destroy(self, price, actor: Actor):
@@ -359,13 +376,14 @@ class CategoryViewSet(CatalogTmfViewSet):
         return fields
 
     def perform_create(self, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        category = services.category_create(actor=actor, **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        category = services.category_create(actor=actor, **self._fields(data), tmf_extra=_kept(None, extra))
         return self.get_queryset().get(pk=category.pk)
 
     def perform_update(self, category, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        services.category_update(category=category, actor=actor, **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        kept = {"tmf_extra": _kept(category, extra)} if extra else {}
+        services.category_update(category=category, actor=actor, **self._fields(data), **kept)
         return self.get_queryset().get(pk=category.pk)
 
     def perform_destroy(self, category, actor: Actor):
@@ -397,13 +415,14 @@ class CatalogViewSet(CatalogTmfViewSet):
         return fields
 
     def perform_create(self, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        catalog = services.catalog_create(actor=actor, **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        catalog = services.catalog_create(actor=actor, **self._fields(data), tmf_extra=_kept(None, extra))
         return self.get_queryset().get(pk=catalog.pk)
 
     def perform_update(self, catalog, data, actor: Actor):
-        data, _ = self.serializer_class.split_passthrough(dict(data))
-        services.catalog_update(catalog=catalog, actor=actor, **self._fields(data))
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        kept = {"tmf_extra": _kept(catalog, extra)} if extra else {}
+        services.catalog_update(catalog=catalog, actor=actor, **self._fields(data), **kept)
         return self.get_queryset().get(pk=catalog.pk)
 
     def perform_destroy(self, catalog, actor: Actor):
@@ -436,12 +455,9 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
         address, place = None, None
         for p in data.get("place", []):
             if p.get("id"):
-                address = visible_to(Address.objects.all(), user).filter(pk=local_id(p["id"])).first() \
-                    if local_id(p["id"]) is not None else None
-                if address is None:
-                    from bss.errors import DomainValidationError
-
-                    raise DomainValidationError({"place": f"No address with id {p['id']}."})
+                # An address we do not hold (or may not see) stays a reference: the items that need
+                # an install address are then answered unqualified, with the reason.
+                address, _ = resolve_reference(p, visible_to(Address.objects.all(), user))
             else:
                 place = fe.Place(area_code=p.get("areaCode", ""), postcode=p.get("postcode", ""))
         items, account = [], None
@@ -459,7 +475,7 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
         body = {k: v for k, v in self.request.data.items()}
         poq, _ = qualification_create(actor=actor, request_body=body, customer=customer, items=items,
                                       channel=channel, address=address, place=place, billing_account=account,
-                                      prospect=prospect)
+                                      prospect=prospect, answer_unqualified=ANSWERED_UNQUALIFIED)
         return poq
 
     def _channel(self, data) -> str:

@@ -323,7 +323,7 @@ class TestCreate:
                     {"name": "bandwidth_mbps", "valueType": "integer", "minCardinality": 1,
                      "productSpecCharacteristicValue": [{"value": 100}, {"value": 500, "isDefault": True}]},
                     {"name": "sites", "valueType": "integer",
-                     "productSpecCharacteristicValue": [{"valueFrom": "2", "valueTo": 50}]},
+                     "productSpecCharacteristicValue": [{"valueFrom": "2", "valueTo": "50"}]},
                     {"name": "roaming", "valueType": "boolean",
                      "productSpecCharacteristicValue": [{"value": False, "isDefault": True}]}]}
         resp = admin_api.post(PS, body, format="json")
@@ -554,7 +554,6 @@ class TestBadInput:
         ({"name": "x", "category": "TV"}, "category"),
         ({"name": "x", "category": [{"name": "no id"}]}, "category"),
         ({"name": "x", "category": [{"id": "999999"}]}, "category"),
-        ({"name": "x", "productSpecification": {"id": "nope"}}, "productSpecification"),
         ({"name": "x", "productSpecification": {"id": "RETIRED_SPEC"}}, "productSpecification: The product"),
         ({"name": "x", "bundledProductOffering": [{"id": "active-one"}, {"id": "unknown-one"}]},
          "bundledProductOffering"),
@@ -579,6 +578,24 @@ class TestBadInput:
         error = assert_tmf_error(admin_api.post(PO, body, format="json"), 400)
         assert mentions in error["message"]
         assert counts() == before
+
+    def test_an_unknown_specification_is_kept_as_the_reference_sent(self, admin_api):
+        """TMF contract: an unresolvable reference is never a 400; the offering is stored with it."""
+        ref = {"id": "partner-spec-9", "href": "https://partner.example.com/spec/9", "name": "Partner fiber",
+               "@referredType": "ProductSpecification"}
+        resp = admin_api.post(PO, {"name": "Resold fiber", "productSpecification": ref}, format="json")
+        assert resp.status_code == 201, resp.content
+        offering = ProductOffering.objects.get(pk=resp.json()["id"])
+        assert offering.specification is None
+        assert resp.json()["productSpecification"] == ref
+        assert admin_api.get(resp["Location"]).json()["productSpecification"] == ref
+        # pointing it at a specification we hold replaces the kept reference
+        spec = ProductSpecificationFactory()
+        resp = admin_api.patch(resp["Location"], {"productSpecification": {"id": str(spec.pk)}}, format="json")
+        assert resp.status_code == 200, resp.content
+        assert resp.json()["productSpecification"]["id"] == str(spec.pk)
+        offering = ProductOffering.objects.get(pk=offering.pk)
+        assert offering.specification == spec and "productSpecification" not in offering.tmf_extra
 
     def test_patch_of_read_only_attributes(self, admin_api):
         o = ProductOfferingFactory()
@@ -663,6 +680,9 @@ class TestBadInput:
                                                                 format="json"), 400)["message"]
         assert "category" in assert_tmf_error(admin_api.post(CATALOG, {"name": "C", "category": [{"id": "999999"}]},
                                                              format="json"), 400)["message"]
-        assert "relatedParty" in assert_tmf_error(admin_api.post(CATALOG, {"name": "C", "relatedParty": []},
-                                                                 format="json"), 400)["message"]
         assert counts() == before
+        # relatedParty is a Catalog attribute of the spec: accepted and kept as sent (TMF contract)
+        party = [{"id": "ext-1", "name": "Partner", "role": "owner", "@referredType": "Organization"}]
+        resp = admin_api.post(CATALOG, {"name": "C", "relatedParty": party}, format="json")
+        assert resp.status_code == 201, resp.content
+        assert admin_api.get(resp["Location"]).json()["relatedParty"] == party

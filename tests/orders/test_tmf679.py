@@ -79,10 +79,33 @@ def test_place_by_value_and_prospect_without_customer(integrator_client, feasibi
     assert OfferingQualification.objects.get().customer is None
 
 
+@pytest.mark.parametrize("item, place, code, fragment", [
+    ({"id": "1", "productOffering": {"id": "no-such"}}, None, "unknown_offering", "no-such"),
+    ({"id": "1", "productOffering": {"id": "fiber-100"}}, None, "install_address_required", "install address"),
+    # an address we do not hold is kept as a reference: the offering still lacks an install address
+    ({"id": "1", "productOffering": {"id": "fiber-100"}}, [{"id": "999999", "role": "installationAddress"}],
+     "install_address_required", "install address"),
+])
+def test_unknown_offering_or_missing_address_is_an_unqualified_item(integrator_client, feasibility_catalog, item,
+                                                                     place, code, fragment):
+    """A well-formed question: 201, that item unqualified with the reason, the others answered."""
+    payload = {"productOfferingQualificationItem": [item, {"id": "2", "productOffering": {"id": "mobile-s"}}]}
+    if place:
+        payload["place"] = place
+    r = integrator_client.post(URL, payload, format="json")
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert data["qualificationResult"] == "unqualified"
+    items = {i["id"]: i for i in data["productOfferingQualificationItem"]}
+    assert items["1"]["qualificationItemResult"] == "unqualified"
+    reasons = items["1"]["eligibilityUnavailabilityReason"]
+    assert any(r["code"] == code and fragment in r["label"] for r in reasons), reasons
+    assert items["2"]["qualificationItemResult"] == "qualified"
+    assert OfferingQualification.objects.count() == 1
+
+
 @pytest.mark.parametrize("payload,fragment", [
-    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "no-such"}}]}, "no-such"),
     ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "mobile-classic"}}]}, "retired"),
-    ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "fiber-100"}}]}, "install address"),
     ({"productOfferingQualificationItem": [{"id": "1", "productOffering": {"id": "fiber-100"}, "product": {
         "productCharacteristic": [{"name": "install_type", "value": "drone"}]}}],
       "place": [{"role": "installationAddress", "areaCode": "DUB01"}]}, "install_type must be one of"),

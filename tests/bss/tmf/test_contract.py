@@ -85,20 +85,32 @@ RESOURCES: dict[str, Resource] = {
                            {"status": "validated", "birthDate": "1815-12-10T00:00:00Z", "nationality": "GB"}),
     "Organization": Resource(lambda c: OrganizationFactory().pk, lambda: {"tradingName": "Engines"},
                              {"status": "validated"}),
-    "ProductOffering": Resource(lambda c: ProductOfferingFactory(lifecycle_status="active").pk,
-                                lambda: {"name": "Fiber 1G"}),
-    "ProductSpecification": Resource(lambda c: ProductSpecificationFactory().pk, lambda: {"name": "Fiber"}),
+    "ProductOffering": Resource(
+        lambda c: ProductOfferingFactory(lifecycle_status="active").pk, lambda: {"name": "Fiber 1G"},
+        {"lifecycleStatus": "active", "channel": [{"id": "api"}], "marketSegment": [{"id": "residential"}],
+         "isBundle": False,
+         # a specification we do not hold: kept as the reference sent, never a 400
+         "productSpecification": {"id": "partner-spec-7", "name": "Partner spec", "@referredType": "ProductSpecification"},
+         "category": [], "bundledProductOffering": [], "productOfferingPrice": []}),
+    "ProductSpecification": Resource(
+        lambda c: ProductSpecificationFactory().pk, lambda: {"name": "Fiber"},
+        {"lifecycleStatus": "active", "serviceSpecification": [], "isBundle": False, "productSpecCharacteristic": [
+            {"name": "speed", "valueType": "integer", "productSpecCharacteristicValue": [{"value": 100}]}]}),
     "ProductOfferingPrice": Resource(
         lambda c: ProductOfferingPriceFactory().pk,
         lambda: {"name": "Fee", "priceType": "recurring", "price": {"unit": "EUR", "value": 10},
                  "productOffering": _offering_ref()},
         {"priceType": "recurring", "recurringChargePeriodType": "month", "recurringChargePeriodLength": 1,
-         "price": {"unit": "EUR", "value": 12.5}, "unitOfMeasure": None, "tax": [{"taxCategory": "standard"}]}),
-    "Category": Resource(lambda c: CategoryFactory().pk, lambda: {"name": "Broadband"}),
-    "Catalog": Resource(lambda c: CatalogFactory().pk, lambda: {"name": "Retail"}),
+         "price": {"unit": "EUR", "value": 12.5}, "unitOfMeasure": None, "tax": [{"taxCategory": "standard"}],
+         "lifecycleStatus": "active", "isBundle": False}),
+    "Category": Resource(lambda c: CategoryFactory().pk, lambda: {"name": "Broadband"},
+                         {"lifecycleStatus": "active", "parentId": None, "productOffering": []}),
+    "Catalog": Resource(lambda c: CatalogFactory().pk, lambda: {"name": "Retail"},
+                        {"lifecycleStatus": "active", "category": []}),
     "ProductOfferingQualification": Resource(
         _qualification, lambda: {"productOfferingQualificationItem": [{"id": "1", "productOffering": _offering_ref()}]},
-        {"productOfferingQualificationItem": None, "channel": {"id": "api"}}),
+        {"productOfferingQualificationItem": None, "channel": {"id": "api"},
+         "place": [{"role": "installationAddress", "areaCode": "DUB01"}]}),
 }
 
 
