@@ -20,4 +20,4 @@ from .registry import (  # noqa: F401
     register_resource,
     subscriber,
 )
-from .services import publish  # noqa: F401
+from .services import one_event, publish  # noqa: F401

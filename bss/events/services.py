@@ -8,6 +8,7 @@ import ipaddress
 import json
 import logging
 import socket
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -31,7 +32,59 @@ LEASE = timedelta(seconds=60)
 REDISPATCH_GRACE = timedelta(seconds=30)
 
 
-def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event:
+# --- one use case, one event ------------------------------------------------------------------
+# A use case that composes other services (TMF629 POST with contact media, a PATCH of attributes,
+# status and media) runs them inside ``one_event()``: the events they publish for the same
+# resource are collapsed into the single event that says the most (Create, then Delete, then
+# StateChange, then AttributeValueChange), rendered once, at the end, from the final state.
+_KIND_RANK = ("CreateEvent", "DeleteEvent", "StateChangeEvent", "AttributeValueChangeEvent")
+_local = threading.local()
+
+
+def _rank(event_type: EventType) -> int:
+    for i, suffix in enumerate(_KIND_RANK):
+        if event_type.name.endswith(suffix):
+            return i
+    return len(_KIND_RANK)
+
+
+class one_event:
+    """Context manager (use inside the use case's transaction)::
+
+        with transaction.atomic(), one_event():
+            customer = customer_create(...)          # would publish CustomerCreateEvent
+            customer_contact_media_set(...)          # would publish an AttributeValueChange
+        # -> exactly one CustomerCreateEvent, with the media in it
+    """
+
+    def __enter__(self):
+        stack = getattr(_local, "stack", None)
+        if stack is None:
+            stack = _local.stack = []
+        stack.append({})
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        buffer = _local.stack.pop()
+        if exc_type is not None:
+            return False
+        for (_, _, _pk), (event_type, obj, payload) in buffer.items():
+            publish(event_type, obj, payload=payload)  # into the enclosing one_event(), if any
+        return False
+
+
+def _buffered(event_type: EventType, obj, payload) -> bool:
+    stack = getattr(_local, "stack", None)
+    if not stack:
+        return False
+    key = (event_type.api, event_type.resource, str(obj.pk))
+    current = stack[-1].get(key)
+    if current is None or _rank(event_type) < _rank(current[0]):
+        stack[-1][key] = (event_type, obj, payload)
+    return True
+
+
+def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event | None:
     """Write an outbox row in the caller's transaction; it is dispatched after commit.
 
     ``event_type`` is a declaration (bss.events.declare_event, imported from the publishing app's
@@ -43,6 +96,8 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     if (info.api, resource_type) != (event_type.api, event_type.resource):
         raise ValueError(f"{event_type.name} announces {event_type.api}/{event_type.resource}, but "
                          f"{type(obj).__name__} {obj.pk} is registered as {info.api}/{resource_type}")
+    if _buffered(event_type, obj, payload):
+        return None  # published when the enclosing one_event() ends
     event_uuid = uuid.uuid4()
     body = {
         "eventId": str(event_uuid),

@@ -34,6 +34,8 @@ from .customer import (  # noqa: F401
 )
 from .onboarding import (  # noqa: F401
     customer_onboard,
+    customer_register,
+    customer_revise,
 )
 from .party import (  # noqa: F401
     PARTY_FIELDS,

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from bss.actors import Actor
 from bss.errors import DomainValidationError
+from bss.events import one_event
 from customers.models import (
     Customer,
     Party,
@@ -15,8 +16,8 @@ from customers.models import (
 
 from .account import _account_terms_errors, billing_account_create
 from .address import _address_validate, address_create
-from .contact import _media_validate, contact_create
-from .customer import customer_create
+from .contact import _media_validate, contact_create, customer_contact_media_set
+from .customer import customer_change_status, customer_create, customer_update
 from .party import _party_validate, party_create
 
 
@@ -55,3 +56,38 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
         except DomainValidationError as e:
             raise DomainValidationError({f"account.{k}": v for k, v in e.field_errors.items()})
     return c
+
+
+# --- TMF629 use cases: one request, one service call, one event ----------------------------------
+
+# savepoint=False: the composed services roll back with the caller; no extra savepoint round trips.
+@transaction.atomic(savepoint=False)
+def customer_register(*, actor: Actor, name: str, party: Party | None = None,
+                      engaged_party_ref: dict | None = None, status: str = Customer.Status.PROSPECT,
+                      contact_media: tuple[list[dict], dict | None] | None = None, tmf_extra: dict | None = None,
+                      **fields) -> Customer:
+    """A new customer with (optionally) its contact media: one transaction, one
+    CustomerCreateEvent that already shows the media. ``fields``: customer_create's attributes
+    (valid_from, valid_to, characteristics, related_party_refs, credit_class, segment…)."""
+    with one_event():
+        customer = customer_create(actor=actor, name=name, party=party, engaged_party_ref=engaged_party_ref,
+                                   status=status, tmf_extra=tmf_extra or {}, **fields)
+        if contact_media:
+            customer_contact_media_set(customer=customer, actor=actor, media_and_postal=contact_media)
+    return customer
+
+
+@transaction.atomic(savepoint=False)
+def customer_revise(*, customer: Customer, actor: Actor, status: str | None = None, reason: str = "",
+                    contact_media: tuple[list[dict], dict | None] | None = None, **fields) -> Customer:
+    """A change of a customer's attributes, status and contact media together (a TMF629 PATCH):
+    one transaction, one event: a StateChange if the status moved, else an AttributeValueChange
+    if anything changed, else none."""
+    with one_event():
+        if fields:
+            customer = customer_update(customer=customer, actor=actor, **fields)
+        if status is not None:
+            customer = customer_change_status(customer_id=customer.pk, status=status, actor=actor, reason=reason)
+        if contact_media is not None:
+            customer_contact_media_set(customer=customer, actor=actor, media_and_postal=contact_media)
+    return customer

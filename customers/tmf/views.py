@@ -90,13 +90,12 @@ class CustomerViewSet(TmfViewSet):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
         ref = dict(data["engagedParty"])
         party = _resolve_party(ref)
-        customer = services.customer_create(
+        customer = services.customer_register(
             actor=actor, party=party, engaged_party_ref=None if party else ref, segment=None,
-            status=data.get("status", Customer.Status.PROSPECT), tmf_extra=extra, **_customer_fields(data),
+            status=data.get("status", Customer.Status.PROSPECT), tmf_extra=extra,
+            contact_media=split_contact_media(data["contactMedium"]) if data.get("contactMedium") else None,
+            **_customer_fields(data),
         )
-        if data.get("contactMedium"):
-            services.customer_contact_media_set(customer=customer, actor=actor,
-                                                media_and_postal=split_contact_media(data["contactMedium"]))
         # The instance just saved, with the relations its representation reads: not read again.
         return selectors.customer_with_relations(customer)
 
@@ -109,14 +108,10 @@ class CustomerViewSet(TmfViewSet):
             ref = dict(data["engagedParty"])
             party = _resolve_party(ref)
             fields.update(party=party, engaged_party_ref=None if party else ref)
-        if fields:
-            customer = services.customer_update(customer=customer, actor=actor, **fields)
-        if "status" in data:
-            services.customer_change_status(customer_id=customer.pk, status=data["status"], actor=actor,
-                                            reason=data.get("statusReason", ""))
-        if "contactMedium" in data:
-            services.customer_contact_media_set(customer=customer, actor=actor,
-                                                media_and_postal=split_contact_media(data["contactMedium"]))
+        customer = services.customer_revise(
+            customer=customer, actor=actor, status=data.get("status"), reason=data.get("statusReason", ""),
+            contact_media=split_contact_media(data["contactMedium"]) if "contactMedium" in data else None,
+            **fields)
         return self.get_queryset().get(pk=customer.pk)
 
     def perform_destroy(self, customer, actor):

@@ -313,10 +313,23 @@ class TestHistoryAndEvents:
         assert body["name"] == "Ada Lovelace"
         assert body["href"].startswith("http") and body["href"].endswith(f"{CUSTOMER}/{data['id']}")
 
-    def test_create_with_contact_media_also_announces_the_contact(self, integrator_client):
+    def test_create_with_contact_media_is_one_event_that_shows_the_contact(self, integrator_client):
+        # One use case, one event (issue 6): the create event already carries the contact medium.
         e0 = last_event_id()
         create(integrator_client, contactMedium=CONTACT_MEDIA[:1])
-        assert new_events(e0) == ["CustomerCreateEvent", "CustomerAttributeValueChangeEvent"]
+        assert new_events(e0) == ["CustomerCreateEvent"]
+        body = Event.objects.latest("pk").payload["event"]["customer"]
+        assert body["contactMedium"] and body["contactMedium"][0]["mediumType"] == CONTACT_MEDIA[0]["mediumType"]
+
+    def test_patch_of_name_status_and_media_is_one_state_change_event(self, integrator_client):
+        data = create(integrator_client)
+        e0 = last_event_id()
+        resp = integrator_client.patch(data["href"], {"name": "Ada King", "status": "active",
+                                                      "contactMedium": CONTACT_MEDIA[:1]}, format="json")
+        assert resp.status_code == 200
+        assert new_events(e0) == ["CustomerStateChangeEvent"]
+        body = Event.objects.latest("pk").payload["event"]["customer"]
+        assert (body["name"], body["status"]) == ("Ada King", "active") and body["contactMedium"]
 
     def test_create_active(self, integrator_client):
         h0 = last_history_id()
