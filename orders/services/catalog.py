@@ -786,7 +786,7 @@ def offering_references(offering: ProductOffering) -> list[str]:
     bundles = list(offering.in_bundles.values_list("code", flat=True))
     if bundles:
         refs.append(f"bundle(s) {', '.join(bundles)}")
-    products = Product.objects.filter(offering_id__in=[offering.code, str(offering.pk)]).count()
+    products = Product.objects.filter(offering_code=offering.code).count()
     if products:
         refs.append(f"{products} customer product(s)")
     rules = offering.feasibility_rules.count() + offering.alternative_in_rules.count()
