@@ -33,6 +33,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bss.money import Money
 from bss.roles import is_staff_user
 from bss.tmf.renderers import tmf_datetime
 from bss.tmf.serializers import (
@@ -501,7 +502,7 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
         alterations = [
             compact({"name": a.name, "priceType": PRICE_TYPE_OUT[p.price_type],
                      "price": {"percentage": number(a.percentage)} if a.percentage is not None else
-                     {"dutyFreeAmount": {"unit": p.currency, "value": number(a.amount)}},
+                     {"dutyFreeAmount": Money(a.amount, p.currency).to_tmf()},
                      "applicationDuration": a.duration_periods,
                      "recurringChargePeriod": p.recurring_period or None,
                      "unitOfMeasure": p.unit_of_measure or None, "@type": "PriceAlteration"})
@@ -511,7 +512,7 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
             "name": p.name,
             "lifecycleStatus": p.lifecycle_status,
             "priceType": PRICE_TYPE_OUT[p.price_type],
-            "price": {"unit": p.currency, "value": number(p.amount)},
+            "price": Money(p.amount, p.currency).to_tmf(),  # exact: never through float
             "recurringChargePeriodType": p.recurring_period if recurring else None,
             "recurringChargePeriodLength": 1 if recurring else None,
             "unitOfMeasure": {"amount": 1, "units": p.unit_of_measure} if p.unit_of_measure else None,
