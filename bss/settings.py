@@ -55,7 +55,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "bss.headers.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
-    "bss.headers.SecurityHeadersMiddleware",  # Content-Security-Policy, Permissions-Policy
     "bss.api.middleware.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
