@@ -33,6 +33,7 @@ COMMON_ERROR_NAMES = {"valid_from": "validFor.startDateTime", "valid_to": "valid
                       "lifecycle_status": "lifecycleStatus", "status_reason": "statusReason"}
 MILLISECOND = timedelta(milliseconds=1)
 INTEGER_FORM = re.compile(r"0|-?[1-9][0-9]*", re.ASCII)
+ERROR_KEY_PART = re.compile(r"(.*?)((?:\[\d+\])*)", re.DOTALL)
 
 
 def _model_field(model, lookup: str):
@@ -259,16 +260,20 @@ class TmfViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
     # --- error attribute names --------------------------------------------------------------
-    # Services name fields as the models do; the API answers with the TMF attribute paths.
+    # Services name fields as the models do; the API answers with the TMF attribute paths:
+    # ``error_names`` renames the first part of an error key, ``nested_error_names`` the parts below.
     error_names: dict[str, str] = {}
+    nested_error_names: dict[str, str] = {}
 
     def tmf_error_key(self, key: str) -> str:
-        """An error key raised by a service (``valid_from``, ``media[0].value``) as the TMF attribute
-        path the client sent; ``error_names`` renames the first part, subclasses may do more."""
-        head, sep, rest = key.partition(".")
-        name, bracket, index = head.partition("[")
-        names = {**COMMON_ERROR_NAMES, **self.error_names}
-        return names.get(name, name) + bracket + index + sep + rest
+        """An error key raised by a service (``valid_from``, ``characteristics[0].value_type``) as the
+        TMF attribute path the client sent; subclasses may do more (e.g. re-index a list)."""
+        out = []
+        for i, part in enumerate(key.split(".")):
+            name, index = ERROR_KEY_PART.fullmatch(part).groups()
+            names = {**COMMON_ERROR_NAMES, **self.error_names} if i == 0 else self.nested_error_names
+            out.append(names.get(name, name) + index)
+        return ".".join(out)
 
     def _service_errors(self, fn, *args, **kwargs):
         try:

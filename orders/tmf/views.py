@@ -12,12 +12,9 @@ nothing refers to is deleted); specifications, categories and prices in use are 
 
 from __future__ import annotations
 
-import re
-
 from rest_framework.exceptions import ValidationError
 
 from bss.actors import Actor
-from bss.errors import DomainValidationError
 from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
 from bss.tmf.references import resolve_reference
@@ -52,40 +49,9 @@ from service_activation.models import ServiceSpecification
 Status = LifecycleStatus
 
 
-COMMON_NAMES = {"lifecycle_status": "lifecycleStatus", "valid_from": "validFor.startDateTime",
-                "valid_to": "validFor.endDateTime"}
-
-
 class CatalogTmfViewSet(TmfViewSet):
-    """The services name fields as the models do; the API answers with the TMF attribute names
-    (``field_names`` for the first part of an error key, ``nested_names`` for the parts below)."""
-
-    field_names: dict[str, str] = {}
-    nested_names: dict[str, str] = {}
-
-    def _tmf_key(self, key: str) -> str:
-        parts = key.split(".")
-        out = []
-        for i, part in enumerate(parts):
-            name, index = re.fullmatch(r"([^\[]*)(\[\d+\])?", part).groups()
-            names = {**COMMON_NAMES, **self.field_names} if i == 0 else self.nested_names
-            out.append(names.get(name, name) + (index or ""))
-        return ".".join(out)
-
-    def _tmf_errors(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except DomainValidationError as e:
-            raise DomainValidationError({self._tmf_key(k): v for k, v in e.field_errors.items()}, e.message)
-
-    def create(self, request, *args, **kwargs):
-        return self._tmf_errors(super().create, request, *args, **kwargs)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self._tmf_errors(super().partial_update, request, *args, **kwargs)
-
-    def destroy(self, request, *args, **kwargs):
-        return self._tmf_errors(super().destroy, request, *args, **kwargs)
+    """The services name fields as the models do; the toolkit answers with the TMF attribute names
+    (``error_names`` for the first part of an error key, ``nested_error_names`` for the parts below)."""
 
 
 class References:
@@ -147,7 +113,7 @@ OFFERING_MAP = {"name": "name", "description": "description", "version": "versio
 
 class ProductOfferingViewSet(CatalogTmfViewSet):
     serializer_class = ProductOfferingSerializer
-    field_names = {**{ours: theirs for theirs, ours in OFFERING_MAP.items()}, "sales_channels": "channel",
+    error_names = {**{ours: theirs for theirs, ours in OFFERING_MAP.items()}, "sales_channels": "channel",
                    "customer_segments": "marketSegment", "specification": "productSpecification",
                    "categories": "category", "bundled_offerings": "bundledProductOffering"}
     read_only_on_create = {"lastUpdate", "prodSpecCharValueUse"}
@@ -227,9 +193,9 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
 
 class ProductSpecificationViewSet(CatalogTmfViewSet):
     serializer_class = ProductSpecificationSerializer
-    field_names = {"code": "productNumber", "characteristics": "productSpecCharacteristic",
+    error_names = {"code": "productNumber", "characteristics": "productSpecCharacteristic",
                    "service_specifications": "serviceSpecification"}
-    nested_names = {"value_type": "valueType", "mandatory": "minCardinality",
+    nested_error_names = {"value_type": "valueType", "mandatory": "minCardinality",
                     "allowed_values": "productSpecCharacteristicValue",
                     "default_value": "productSpecCharacteristicValue.isDefault",
                     "min_value": "productSpecCharacteristicValue.valueFrom",
@@ -292,10 +258,10 @@ def _alteration_from_tmf(item: dict, currency: str | None) -> dict:
 
 class ProductOfferingPriceViewSet(CatalogTmfViewSet):
     serializer_class = ProductOfferingPriceSerializer
-    field_names = {"amount": "price.value", "currency": "price.unit", "price_type": "priceType",
+    error_names = {"amount": "price.value", "currency": "price.unit", "price_type": "priceType",
                    "recurring_period": "recurringChargePeriodType", "unit_of_measure": "unitOfMeasure",
                    "tax_category": "tax.taxCategory", "offering": "productOffering", "alterations": "priceAlteration"}
-    nested_names = {"percentage": "price.percentage", "amount": "price.dutyFreeAmount.value",
+    nested_error_names = {"percentage": "price.percentage", "amount": "price.dutyFreeAmount.value",
                     "duration_periods": "applicationDuration"}
     read_only_on_create = {"lastUpdate"}
     read_only_on_update = {"lastUpdate", "productOffering"}
@@ -351,7 +317,7 @@ class ProductOfferingPriceViewSet(CatalogTmfViewSet):
 
 class CategoryViewSet(CatalogTmfViewSet):
     serializer_class = CategorySerializer
-    field_names = {"parent": "parentId", "is_root": "isRoot", "offerings": "productOffering"}
+    error_names = {"parent": "parentId", "is_root": "isRoot", "offerings": "productOffering"}
     read_only_on_create = {"lastUpdate", "subCategory"}
     read_only_on_update = {"lastUpdate", "subCategory"}
     db_filters = {"id": "pk", "name": "name", "description": "description", "lifecycleStatus": "lifecycle_status",
@@ -392,7 +358,7 @@ class CategoryViewSet(CatalogTmfViewSet):
 
 class CatalogViewSet(CatalogTmfViewSet):
     serializer_class = CatalogSerializer
-    field_names = {"catalog_type": "catalogType", "categories": "category"}
+    error_names = {"catalog_type": "catalogType", "categories": "category"}
     read_only_on_create = {"lastUpdate"}
     read_only_on_update = {"lastUpdate"}
     db_filters = {"id": "pk", "name": "name", "description": "description", "catalogType": "catalog_type",
