@@ -9,6 +9,29 @@ from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors
 
 
+class FsmSafeFormMixin:
+    """For ModelForms over models with protected lifecycle (FSM) fields: the form may show and
+    take the lifecycle value, but never assigns it to the instance (django-fsm refuses that);
+    the value stays in cleaned_data for the service, which moves it through its transition."""
+
+    def _protected_fsm_names(self) -> set[str]:
+        from django_fsm import FSMFieldMixin
+
+        return {f.name for f in self._meta.model._meta.concrete_fields if isinstance(f, FSMFieldMixin) and f.protected}
+
+    def _get_validation_exclusions(self):
+        # the model's clean_fields() would re-assign the (protected) value: the service validates it
+        return super()._get_validation_exclusions() | self._protected_fsm_names()
+
+    def _post_clean(self):
+        protected = [name for name in self._protected_fsm_names() if name in self.cleaned_data]
+        kept = {name: self.cleaned_data.pop(name) for name in protected}
+        try:
+            super()._post_clean()
+        finally:
+            self.cleaned_data.update(kept)
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """The shared admin base: the 'History' page shows the shared history instead of Django's
     LogEntry, service refusals show as form errors, nothing is hard-deleted. It never saves by
@@ -40,7 +63,9 @@ class AuditedAdmin(admin.ModelAdmin):
         form_class = super().get_form(request, obj, change, **kwargs)
         model_admin = self
 
-        class ServiceCheckedForm(form_class):
+        bases = (form_class,) if issubclass(form_class, FsmSafeFormMixin) else (FsmSafeFormMixin, form_class)
+
+        class ServiceCheckedForm(*bases):
             def clean(self):
                 data = super().clean()
                 failure = getattr(request, "_admin_service_error", None)

@@ -19,11 +19,14 @@ def fsm_transition(
     action: str | None = None,
     root: models.Model | None = None,
     state_field: str = "status",
+    record: bool = True,
     **kwargs,
 ):
     """Run ``obj.<transition>()`` on a row the caller locked with select_for_update.
 
     Raises ApplicationError (409) when the transition is not allowed from the current state.
+    ``record=False``: the caller records the move in its own (single) history row for the use
+    case, e.g. an update that changes attributes and the lifecycle together.
     """
     method = getattr(obj, transition)
     from_state = getattr(obj, state_field)
@@ -37,6 +40,8 @@ def fsm_transition(
     method(**kwargs)
     obj.save()
     to_state = getattr(obj, state_field)
+    if not record:
+        return obj
     history_record(
         obj=obj,
         action=action or f"{action_prefix(obj)}.{transition}",

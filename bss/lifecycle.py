@@ -59,7 +59,8 @@ def lifecycle_transition_name(current: str, target: str) -> str | None:
     return LIFECYCLE_TRANSITIONS.get((current, target))
 
 
-def lifecycle_change(obj, *, status: str, actor: Actor, reason: str = "", action: str | None = None, root=None):
+def lifecycle_change(obj, *, status: str, actor: Actor, reason: str = "", action: str | None = None, root=None,
+                     record: bool = True):
     """Move ``obj`` (a row the caller locked) to ``status`` through its FSM transition; the same
     status is a no-op; a value that is no lifecycle status is a 400, a move the lifecycle does
     not allow a 409."""
@@ -76,4 +77,4 @@ def lifecycle_change(obj, *, status: str, actor: Actor, reason: str = "", action
         raise ApplicationError(f"A {current} {obj._meta.verbose_name} cannot become {status}.",
                                extra={"state": current})
     return fsm_transition(obj, name, actor=actor, reason=reason, state_field="lifecycle_status",
-                          action=action, root=root)
+                          action=action, root=root, record=record)

@@ -128,12 +128,15 @@ def model_update(
     root: models.Model | None = None,
     reason: str = "",
     validate: bool = True,
+    extra: dict | None = None,
 ) -> dict:
     """The one update helper every service uses: apply ``data`` (only names in ``fields``, the
     service's explicit list of what may change), validate the model (``full_clean``: field
     types, choices, lengths, uniqueness), save only what changed, and record one history row
-    with ``{field: [old, new]}`` (many-to-many fields as sorted primary-key lists). Returns the
-    changes ({} when nothing changed: nothing is saved or recorded).
+    with ``{field: [old, new]}`` (many-to-many fields as sorted primary-key lists). ``extra``:
+    changes the service made to owned child rows (e.g. a specification's characteristics),
+    recorded in the same row. Returns the changes ({} when nothing changed: nothing is saved or
+    recorded).
 
     Lifecycle (FSM) fields are protected: naming one raises, they change through
     ``bss.fsm.fsm_transition`` only. A field outside ``fields`` is a programming error
@@ -183,6 +186,7 @@ def model_update(
         if before != after:
             manager.set(after)
             changes[name] = [before, after]
+    changes.update({k: v for k, v in (extra or {}).items() if v[0] != v[1]})
     if changes:
         history_record(obj=instance, action=action or f"{action_prefix(instance)}.updated", actor=actor,
                        changes=changes, root=root, reason=reason)

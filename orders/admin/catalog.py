@@ -11,7 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from bss.admin_mixins import ServiceSavedAdmin
+from bss.admin_mixins import FsmSafeFormMixin, ServiceSavedAdmin
 from bss.errors import DomainValidationError
 from bss.portal import add_service_errors
 from customers.models import Customer
@@ -130,7 +130,7 @@ PRICE_FORM_FIELDS = ("name", "price_type", "amount", "currency", "recurring_peri
                      "tax_category", "lifecycle_status", "valid_from", "valid_to")
 
 
-class PriceForm(forms.ModelForm):
+class PriceForm(FsmSafeFormMixin, forms.ModelForm):
     class Meta:
         model = ProductOfferingPrice
         fields = ("offering", *PRICE_FORM_FIELDS)

@@ -2,15 +2,12 @@
 
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMModelMixin, transition
 
+from bss.lifecycle import LifecycleMixin, LifecycleStatus, lifecycle_field
 from bss.money import currency_field
 
-
-class LifecycleStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    ACTIVE = "active", "Active"
-    RETIRED = "retired", "Retired"
+__all__ = ["LifecycleStatus"]  # the shared lifecycle (bss.lifecycle), re-exported for the catalog's callers
 
 
 class SalesChannel(models.TextChoices):
@@ -21,13 +18,11 @@ class SalesChannel(models.TextChoices):
     TELESALES = "telesales", "Telesales"
 
 
-class Category(models.Model):
+class Category(LifecycleMixin, models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     is_root = models.BooleanField(default=True)
-    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
-                                        default=LifecycleStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
@@ -40,13 +35,11 @@ class Category(models.Model):
         return self.name
 
 
-class Catalog(models.Model):
+class Catalog(LifecycleMixin, models.Model):
     name = models.CharField(max_length=100, unique=True)
     description = models.TextField(blank=True)
     catalog_type = models.CharField(max_length=50, default="productCatalog")
     categories = models.ManyToManyField(Category, blank=True, related_name="catalogs")
-    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
-                                        default=LifecycleStatus.ACTIVE)
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -57,14 +50,12 @@ class Catalog(models.Model):
         return self.name
 
 
-class ProductSpecification(models.Model):
+class ProductSpecification(LifecycleMixin, models.Model):
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     brand = models.CharField(max_length=100, blank=True)
     version = models.CharField(max_length=20, default="1.0")
-    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
-                                        default=LifecycleStatus.ACTIVE)
     # Order decomposition: the service specifications that realize this product.
     service_specifications = models.ManyToManyField("service_activation.ServiceSpecification", blank=True,
                                                     related_name="product_specifications")
@@ -105,7 +96,7 @@ class SpecCharacteristic(models.Model):
         return f"{self.specification.code}.{self.name}"
 
 
-class ProductOffering(models.Model):
+class ProductOffering(FSMModelMixin, models.Model):
     LifecycleStatus = LifecycleStatus
 
     code = models.SlugField(max_length=60, unique=True)
@@ -115,8 +106,7 @@ class ProductOffering(models.Model):
     specification = models.ForeignKey(ProductSpecification, null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="offerings")
     categories = models.ManyToManyField(Category, blank=True, related_name="offerings")
-    lifecycle_status = FSMField(max_length=10, choices=LifecycleStatus.choices, default=LifecycleStatus.DRAFT,
-                                protected=True)
+    lifecycle_status = lifecycle_field(default=LifecycleStatus.DRAFT)  # offerings start as drafts
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_to = models.DateTimeField(null=True, blank=True)
     is_bundle = models.BooleanField(default=False)
@@ -155,7 +145,7 @@ class ProductOffering(models.Model):
         pass
 
 
-class ProductOfferingPrice(models.Model):
+class ProductOfferingPrice(LifecycleMixin, models.Model):
     class PriceType(models.TextChoices):
         RECURRING = "recurring", "Recurring"
         ONE_TIME = "one_time", "One-time"
@@ -176,8 +166,6 @@ class ProductOfferingPrice(models.Model):
     recurring_period = models.CharField(max_length=10, blank=True, default="month")
     unit_of_measure = models.CharField(max_length=20, blank=True, help_text="usage prices: GB, minute, SMS…")
     tax_category = models.CharField(max_length=10, choices=TaxCategory.choices, default=TaxCategory.STANDARD)
-    lifecycle_status = models.CharField(max_length=10, choices=LifecycleStatus.choices,
-                                        default=LifecycleStatus.ACTIVE)
     valid_from = models.DateTimeField(null=True, blank=True)
     valid_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -23,10 +23,11 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils.text import slugify
 
 from bss.actors import Actor
-from bss.audit.services import diff, history_record, snapshot
+from bss.audit.services import diff, history_record, model_update, snapshot
 from bss.errors import ApplicationError, DomainValidationError
 from bss.events import EventType, publish
 from bss.fsm import fsm_transition
+from bss.lifecycle import lifecycle_change
 from bss.money import CURRENCIES
 from customers.models import Customer, Product
 
@@ -111,6 +112,28 @@ def _record_update(obj, before: dict, after: dict, *, action: str, actor: Actor,
     changes = diff(before, after)
     if changes:
         history_record(obj=obj, action=action, actor=actor, changes=changes, root=root, reason=reason)
+    return changes
+
+
+def _catalog_update(obj, *, fields: tuple[str, ...], data: dict, m2m: dict | None = None, extra: dict | None = None,
+                    action: str, actor: Actor, root=None, reason: str = "",
+                    state_event: EventType | None, change_event: EventType) -> dict:
+    """The shape every catalog update shares: the attributes and many-to-many sets through the
+    one update helper (one history row), then the lifecycle through its FSM transition, then one
+    event: a StateChange when the lifecycle moved, else an AttributeValueChange if anything changed."""
+    data = dict(data)
+    status = data.pop("lifecycle_status", None)
+    m2m = {k: v for k, v in (m2m or {}).items() if v is not None}
+    before = obj.lifecycle_status
+    extra = dict(extra or {})
+    if status is not None and status != before:
+        # the transition checks and moves the lifecycle; the one history row below records it
+        lifecycle_change(obj, status=status, actor=actor, reason=reason, root=root, record=False)
+        extra["lifecycle_status"] = [before, status]
+    changes = model_update(instance=obj, fields=(*fields, *m2m), data={**data, **m2m}, actor=actor, action=action,
+                           root=root, reason=reason, validate=False, extra=extra)
+    if changes:
+        publish(state_event if "lifecycle_status" in changes and state_event else change_event, obj)
     return changes
 
 
@@ -384,22 +407,15 @@ def specification_update(*, specification: ProductSpecification, actor: Actor, c
         service_specifications = list(service_specifications)
     validate_specification(specification=spec, data=data, service_specifications=service_specifications)
     chars = _characteristics_validate(list(characteristics)) if characteristics is not None else None
-    before = {**snapshot(spec), "characteristics": _characteristics_state(spec),
-              **_m2m_state(spec, ["service_specifications"])}
-    for k, v in data.items():
-        setattr(spec, k, v)
-    spec.save()
+    extra = None
     if chars is not None:
+        before_chars = _characteristics_state(spec)
         _characteristics_sync(spec, chars)
-    if service_specifications is not None:
-        spec.service_specifications.set(service_specifications)
-    after = {**snapshot(spec), "characteristics": _characteristics_state(spec),
-             **_m2m_state(spec, ["service_specifications"])}
-    changes = _record_update(spec, before, after, action="orders.product_specification.updated", actor=actor,
-                             reason=reason)
-    if changes:
-        publish(ev.PRODUCT_SPECIFICATION_STATE_CHANGE if "lifecycle_status" in changes
-                else ev.PRODUCT_SPECIFICATION_ATTRIBUTE_VALUE_CHANGE, spec)
+        extra = {"characteristics": [before_chars, _characteristics_state(spec)]}
+    _catalog_update(spec, fields=SPEC_FIELDS, data=data, m2m={"service_specifications": service_specifications},
+                    extra=extra, action="orders.product_specification.updated", actor=actor, reason=reason,
+                    state_event=ev.PRODUCT_SPECIFICATION_STATE_CHANGE,
+                    change_event=ev.PRODUCT_SPECIFICATION_ATTRIBUTE_VALUE_CHANGE)
     return spec
 
 
@@ -488,17 +504,14 @@ def category_update(*, category: Category, actor: Actor, offerings=None, reason:
         data["is_root"] = False
     elif "parent" in data and "is_root" not in data:
         data["is_root"] = True
-    before = {**snapshot(category), **_m2m_state(category, ["offerings"])}
-    for k, v in data.items():
-        setattr(category, k, v)
-    category.save()
-    if offerings is not None:
+    extra = None
+    if offerings is not None:  # the reverse side of ProductOffering.categories
+        before_ids = sorted(category.offerings.values_list("pk", flat=True))
         category.offerings.set(offerings)
-    changes = _record_update(category, before, {**snapshot(category), **_m2m_state(category, ["offerings"])},
-                             action="orders.category.updated", actor=actor, reason=reason)
-    if changes:
-        publish(ev.CATEGORY_STATE_CHANGE if "lifecycle_status" in changes else ev.CATEGORY_ATTRIBUTE_VALUE_CHANGE,
-                category)
+        extra = {"offerings": [before_ids, sorted(o.pk for o in offerings)]}
+    _catalog_update(category, fields=CATEGORY_FIELDS, data=data, extra=extra, action="orders.category.updated",
+                    actor=actor, reason=reason, state_event=ev.CATEGORY_STATE_CHANGE,
+                    change_event=ev.CATEGORY_ATTRIBUTE_VALUE_CHANGE)
     return category
 
 
@@ -553,17 +566,10 @@ def catalog_update(*, catalog: Catalog, actor: Actor, categories=None, reason: s
     if "name" in data:
         data["name"] = (data["name"] or "").strip()
     validate_catalog(catalog, data)
-    before = {**snapshot(catalog), **_m2m_state(catalog, ["categories"])}
-    for k, v in data.items():
-        setattr(catalog, k, v)
-    catalog.save()
-    if categories is not None:
-        catalog.categories.set(categories)
-    changes = _record_update(catalog, before, {**snapshot(catalog), **_m2m_state(catalog, ["categories"])},
-                             action="orders.catalog.updated", actor=actor, reason=reason)
-    if changes:
-        publish(ev.CATALOG_STATE_CHANGE if "lifecycle_status" in changes else ev.CATALOG_ATTRIBUTE_VALUE_CHANGE,
-                catalog)
+    _catalog_update(catalog, fields=CATALOG_FIELDS, data=data,
+                    m2m={"categories": list(categories) if categories is not None else None},
+                    action="orders.catalog.updated", actor=actor, reason=reason,
+                    state_event=ev.CATALOG_STATE_CHANGE, change_event=ev.CATALOG_ATTRIBUTE_VALUE_CHANGE)
     return catalog
 
 
@@ -707,18 +713,11 @@ def offering_update(*, offering: ProductOffering, actor: Actor, categories=None,
         if inactive:
             raise DomainValidationError({"bundled_offerings": "An active bundle can only contain active offerings; "
                                                               f"not active: {', '.join(inactive)}."})
-    before = _offering_state(offering)
-    for k, v in data.items():
-        setattr(offering, k, v)
-    offering.save()
-    if categories is not None:
-        offering.categories.set(categories)
-    if bundled_offerings is not None:
-        offering.bundled_offerings.set(bundled_offerings)
-    changes = _record_update(offering, before, _offering_state(offering), action="orders.product_offering.updated",
-                             actor=actor, reason=reason)
-    if changes:
-        publish(ev.PRODUCT_OFFERING_ATTRIBUTE_VALUE_CHANGE, offering)
+    # The lifecycle of an offering moves through offering_launch / offering_retire only.
+    _catalog_update(offering, fields=OFFERING_FIELDS, data=data,
+                    m2m={"categories": categories, "bundled_offerings": bundled_offerings},
+                    action="orders.product_offering.updated", actor=actor, reason=reason, state_event=None,
+                    change_event=ev.PRODUCT_OFFERING_ATTRIBUTE_VALUE_CHANGE)
     return offering
 
 
@@ -977,17 +976,15 @@ def price_update(*, price: ProductOfferingPrice, actor: Actor, alterations=None,
             duration_periods__isnull=False).exists():
         raise DomainValidationError({"price_type": "This price has alterations that last a number of periods; "
                                                    "only recurring prices can have them."})
-    before = _price_state(price)
-    for k, v in merged.items():
-        setattr(price, k, v)
-    price.save()
-    if items is not None and _alterations_plain(items) != before["alterations"]:
+    extra = None
+    before_alterations = _alterations_state(price)
+    if items is not None and _alterations_plain(items) != before_alterations:
         _alterations_replace(price, items)
-    changes = _record_update(price, before, _price_state(price), action="orders.product_offering_price.updated",
-                             actor=actor, root=price.offering, reason=reason)
-    if changes:
-        publish(ev.PRODUCT_OFFERING_PRICE_STATE_CHANGE if "lifecycle_status" in changes
-                else ev.PRODUCT_OFFERING_PRICE_ATTRIBUTE_VALUE_CHANGE, price)
+        extra = {"alterations": [before_alterations, _alterations_state(price)]}
+    _catalog_update(price, fields=PRICE_FIELDS, data=merged, extra=extra,
+                    action="orders.product_offering_price.updated", actor=actor, root=price.offering,
+                    reason=reason, state_event=ev.PRODUCT_OFFERING_PRICE_STATE_CHANGE,
+                    change_event=ev.PRODUCT_OFFERING_PRICE_ATTRIBUTE_VALUE_CHANGE)
     return price
 
 
@@ -998,11 +995,8 @@ def price_delete(*, price: ProductOfferingPrice, actor: Actor, reason: str = "")
     price = ProductOfferingPrice.objects.select_for_update().select_related("offering").get(pk=price.pk)
     if price.offering.lifecycle_status != Status.DRAFT:
         if price.lifecycle_status != Status.RETIRED:
-            before = _price_state(price)
-            price.lifecycle_status = Status.RETIRED
-            price.save(update_fields=["lifecycle_status", "updated_at"])
-            _record_update(price, before, _price_state(price), action="orders.product_offering_price.retired",
-                           actor=actor, root=price.offering, reason=reason or "Retired on delete")
+            lifecycle_change(price, status=Status.RETIRED, actor=actor, root=price.offering,
+                             reason=reason or "Retired on delete", action="orders.product_offering_price.retired")
             publish(ev.PRODUCT_OFFERING_PRICE_STATE_CHANGE, price)
         return "retired"
     offering = price.offering

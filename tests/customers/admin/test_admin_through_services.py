@@ -6,7 +6,7 @@ from django.urls import reverse
 from bss.audit.models import HistoryEntry
 from customers.models import BillCycle, CustomerNote, Product
 from tests.admin_forms import form_errors, post_data
-from tests.factories import BillingAccountFactory, BillCycleFactory, CustomerFactory, ProductFactory
+from tests.factories import BillCycleFactory, BillingAccountFactory, CustomerFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
