@@ -17,6 +17,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.factories import TokenFactory
+
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
 CHECKS = [not_a_server_error, response_schema_conformance]
 FUZZ = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -51,12 +53,11 @@ def _keep_the_test_connection():
 
 @pytest.fixture
 def admin_token(db):
-    from rest_framework.authtoken.models import Token
 
     from tests.factories import UserFactory
 
     user = UserFactory(username="fuzz-admin", is_superuser=True, is_staff=True)
-    return Token.objects.create(user=user).key
+    return TokenFactory(user=user).key
 
 
 @pytest.fixture

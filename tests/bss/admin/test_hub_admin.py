@@ -6,6 +6,7 @@ from django.urls import reverse
 from bss.audit.models import HistoryEntry
 from bss.events.models import HubSubscription
 from tests.admin_forms import form_errors, post_data
+from tests.factories import HubSubscriptionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def test_private_callback_refused_in_admin_outside_development(admin_client, set
 
 def test_change_to_plain_http_refused_and_nothing_saved(admin_client, settings):
     settings.BSS_WEBHOOK_ALLOW_PRIVATE = False
-    sub = HubSubscription.objects.create(api="customerManagement", callback="https://93.184.215.14/hook")
+    sub = HubSubscriptionFactory(api="customerManagement", callback="https://93.184.215.14/hook")
     page = admin_client.get(reverse("admin:bss_hubsubscription_change", args=[sub.pk]))
     response = admin_client.post(reverse("admin:bss_hubsubscription_change", args=[sub.pk]),
                                  post_data(page, callback="http://93.184.215.14/hook"))
@@ -31,7 +32,7 @@ def test_change_to_plain_http_refused_and_nothing_saved(admin_client, settings):
 
 def test_admin_change_is_recorded_without_the_secret(admin_client, settings):
     settings.BSS_WEBHOOK_ALLOW_PRIVATE = True
-    sub = HubSubscription.objects.create(api="customerManagement", callback="http://127.0.0.1:9/hook")
+    sub = HubSubscriptionFactory(api="customerManagement", callback="http://127.0.0.1:9/hook")
     page = admin_client.get(reverse("admin:bss_hubsubscription_change", args=[sub.pk]))
     response = admin_client.post(reverse("admin:bss_hubsubscription_change", args=[sub.pk]),
                                  post_data(page, query="eventType=CustomerCreateEvent"))

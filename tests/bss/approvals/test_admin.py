@@ -10,7 +10,7 @@ from django.test import Client
 from bss.approvals.models import ApprovalPolicy, ApprovalRequest, ApproverLimit
 from bss.audit.models import HistoryEntry
 from bss.roles import Role
-from tests.factories import staff_user
+from tests.factories import ApprovalPolicyFactory, staff_user
 
 from .conftest import PAID
 
@@ -49,7 +49,7 @@ class TestPolicyAdmin:
         assert not ApprovalPolicy.objects.exists()
 
     def test_update_goes_through_the_service(self, admin_client):
-        policy = ApprovalPolicy.objects.create(approval_type="x.y", name="XY", approver_roles=["Supervisor"])
+        policy = ApprovalPolicyFactory(approval_type="x.y", name="XY", approver_roles=["Supervisor"])
         response = admin_client.post(f"{self.URL}{policy.pk}/change/", {
             "name": "XY", "approver_roles": '["Supervisor", "Admin"]', "escalation_role": ""})
         assert response.status_code == 302

@@ -15,7 +15,7 @@ from bss.approvals.models import ApprovalRequest, ApproverLimit
 from bss.approvals.services import approval_approve, approval_limit_for, approver_limit_create, period_start
 from bss.errors import ApplicationError, BusinessRuleViolation
 from bss.roles import Role
-from tests.factories import staff_user
+from tests.factories import ApprovalPolicyFactory, staff_user
 
 from .conftest import PAID, as_actor
 
@@ -78,9 +78,8 @@ class TestPerRequestLimit:
         assert state(request) == S.ESCALATED
 
     def test_no_escalation_role_means_refused(self, ask, supervisor):
-        from bss.approvals.models import ApprovalPolicy
 
-        ApprovalPolicy.objects.create(approval_type=PAID, name="Payment", approver_roles=[Role.SUPERVISOR],
+        ApprovalPolicyFactory(approval_type=PAID, name="Payment", approver_roles=[Role.SUPERVISOR],
                                       amount_applies=True)
         limit("100", role=Role.SUPERVISOR)
         request = ask("150")
@@ -209,9 +208,8 @@ class TestConcurrency:
         return results
 
     def test_two_approvals_cannot_both_squeeze_under_the_period_limit(self, ask, recorder):
-        from bss.approvals.models import ApprovalPolicy
 
-        ApprovalPolicy.objects.create(approval_type=PAID, name="Payment", approver_roles=[Role.SUPERVISOR],
+        ApprovalPolicyFactory(approval_type=PAID, name="Payment", approver_roles=[Role.SUPERVISOR],
                                       amount_applies=True)  # no escalation: the loser is refused
         boss = staff_user(Role.SUPERVISOR)
         limit("100", user=boss, period="day", period_limit="100")

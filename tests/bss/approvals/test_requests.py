@@ -7,7 +7,7 @@ import pytest
 
 from bss.actors import Actor, Channel
 from bss.approvals.events import APPROVAL_REQUEST_CREATE, APPROVAL_REQUEST_STATE_CHANGE
-from bss.approvals.models import ApprovalPolicy, ApprovalRequest
+from bss.approvals.models import ApprovalRequest
 from bss.approvals.selectors import (
     approval_can_decide,
     approval_request_for_subject,
@@ -26,7 +26,7 @@ from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidationError
 from bss.events.models import Event
 from bss.roles import Role
-from tests.factories import staff_user
+from tests.factories import ApprovalPolicyFactory, staff_user
 
 from .conftest import PAID, TYPE, as_actor, subject
 
@@ -190,7 +190,7 @@ class TestRejectCancelEscalate:
 class TestPolicyAndSelectors:
     def test_registered_defaults_and_a_configured_policy_overrides(self, recorder, ask, actor):
         assert approval_policy_for(TYPE).approver_roles == [Role.SUPERVISOR]
-        ApprovalPolicy.objects.create(approval_type=TYPE, name="Things", approver_roles=[Role.BILLING])
+        ApprovalPolicyFactory(approval_type=TYPE, name="Things", approver_roles=[Role.BILLING])
         request = ask()
         with pytest.raises(ApproverRoleRequired):
             approval_approve(request_id=request.pk, reason="ok", actor=as_actor(staff_user(Role.SUPERVISOR)))
@@ -198,7 +198,7 @@ class TestPolicyAndSelectors:
         assert recorder.calls[-1][1] == "approved"  # the registered handler still runs
 
     def test_a_type_configured_only_as_data(self, actor, supervisor):
-        ApprovalPolicy.objects.create(approval_type="internal_request", name="Internal request",
+        ApprovalPolicyFactory(approval_type="internal_request", name="Internal request",
                                       approver_roles=[Role.SUPERVISOR])
         request = approval_request_create(approval_type="internal_request", subject=subject(), reason="laptop",
                                           actor=actor)

@@ -18,7 +18,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from bss.actors import Actor
 from bss.events import EventType, declare_event, declared_event_types, publish, subscriber
 from bss.events import registry as event_registry
-from bss.events.models import Event, EventDelivery, ExactJSONEncoder, HubSubscription
+from bss.events.models import Event, EventDelivery, ExactJSONEncoder
 from bss.events.services import event_delivery_attempt, event_fan_out
 from bss.tmf.serializers import TmfResourceSerializer
 from bss.tmf.spec import SPECS_DIR, load_spec
@@ -27,7 +27,13 @@ from customers import services as customer_services
 from customers.models import Party
 from orders import events as catalog_events
 from orders.services import catalog as catalog_services
-from tests.factories import AddressFactory, BillCycleFactory, IndividualFactory, OrganizationFactory
+from tests.factories import (
+    AddressFactory,
+    BillCycleFactory,
+    HubSubscriptionFactory,
+    IndividualFactory,
+    OrganizationFactory,
+)
 from tests.tmf_spec import spec_problems
 
 pytestmark = pytest.mark.django_db
@@ -226,7 +232,7 @@ def test_money_in_an_event_is_an_exact_json_number(settings, monkeypatch):
         status_code = 204
 
     monkeypatch.setattr("bss.events.services.requests.post", lambda url, data, **kw: sent.append(data) or Answer())
-    HubSubscription.objects.create(api="productCatalogManagement", callback="http://listener.test/hook")
+    HubSubscriptionFactory(api="productCatalogManagement", callback="http://listener.test/hook")
     offering = catalog_services.offering_create(actor=Actor.system("test"), name="Fiber 900")
     price = catalog_services.price_create(actor=Actor.system("test"), offering=offering, name="Monthly",
                                           price_type="recurring", amount=Decimal("12.345"))

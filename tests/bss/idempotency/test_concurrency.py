@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.db import connection, connections
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bss.idempotency.models import IdempotencyKey
@@ -12,7 +11,7 @@ from bss.roles import Role
 from customers.models import Customer
 from tests.bss.idempotency import middlewares
 from tests.bss.idempotency.test_replay import TMF_CUSTOMER, tmf_body, with_inner
-from tests.factories import staff_user
+from tests.factories import TokenFactory, staff_user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,7 +21,7 @@ pytestmark = [
 
 @pytest.fixture
 def token():
-    return Token.objects.create(user=staff_user(Role.INTEGRATOR)).key
+    return TokenFactory(user=staff_user(Role.INTEGRATOR)).key
 
 
 def send(token_key: str, key: str, results: list, barrier: threading.Barrier | None = None):

@@ -14,7 +14,7 @@ from bss.idempotency.models import IdempotencyKey
 from bss.roles import Role
 from customers.models import Customer
 from tests.bss.idempotency import middlewares
-from tests.factories import staff_user
+from tests.factories import TokenFactory, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +143,7 @@ class TestScope:
 
     def test_the_token_wins_over_the_session_as_in_drf(self, csr, integrator):
         client = session_client(csr)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=integrator).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {TokenFactory(user=integrator).key}")
         assert post(client, NATIVE_CUSTOMER, {"name": "Acme"}, "k").status_code == 201
         assert IdempotencyKey.objects.get().scope == f"user:{integrator.pk}"
 

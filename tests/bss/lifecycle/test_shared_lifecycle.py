@@ -9,7 +9,7 @@ from orders.models import Catalog, Category, ProductOfferingPrice, ProductSpecif
 from orders.services import catalog as services
 from service_activation import services as sa_services
 from service_activation.models import ServiceSpecification
-from tests.orders.factories import CategoryFactory, ProductSpecificationFactory
+from tests.factories import CategoryFactory, ProductSpecificationFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -20,13 +20,16 @@ from bss.roles import Role
 from bss.tmf.filtering import string_form
 from bss.tmf.hub import HubViewSet
 from bss.tmf.views import TmfViewSet
-from tests.factories import CustomerFactory, IndividualFactory, OrganizationFactory, staff_user
-from tests.orders.factories import (
+from tests.factories import (
     CatalogFactory,
     CategoryFactory,
+    CustomerFactory,
+    IndividualFactory,
+    OrganizationFactory,
     ProductOfferingFactory,
     ProductOfferingPriceFactory,
     ProductSpecificationFactory,
+    staff_user,
 )
 from tests.tmf_spec import assert_tmf_error, spec_problems
 

@@ -12,8 +12,7 @@ from rest_framework.test import APIClient
 from bss.roles import Role
 from bss.tmf.spec import TmfSpec
 from customers.models import Customer
-from tests.factories import staff_user
-from tests.orders.factories import PriceAlterationFactory, ProductOfferingPriceFactory
+from tests.factories import PriceAlterationFactory, ProductOfferingPriceFactory, staff_user
 from tests.tmf_spec import assert_tmf_error
 
 CUSTOMER = "/tmf-api/customerManagement/v4/customer"

@@ -6,7 +6,6 @@ permissions; everything after them is the resource's."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bss.roles import Role
@@ -17,6 +16,7 @@ from tests.factories import (
     ContactFactory,
     ContactMediumFactory,
     CustomerFactory,
+    TokenFactory,
     staff_user,
 )
 
@@ -34,7 +34,7 @@ CONTACT_MEDIA = [
 @pytest.fixture
 def client(db):
     client = APIClient()
-    token = Token.objects.create(user=staff_user(Role.INTEGRATOR))
+    token = TokenFactory(user=staff_user(Role.INTEGRATOR))
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     client.get(f"{CUSTOMER}?limit=1")  # fills the content-type cache, as a running server has
     return client

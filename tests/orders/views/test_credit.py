@@ -10,8 +10,14 @@ from bss.audit.models import HistoryEntry
 from bss.roles import Role
 from orders.models import BureauSimulationRule, CreditCheck, CreditPolicy
 from orders.services.credit import credit_check_request
-from tests.factories import BillingAccountFactory, CustomerFactory, customer_user, staff_user
-from tests.orders.credit_factories import BureauRuleFactory, CreditPolicyFactory
+from tests.factories import (
+    BillingAccountFactory,
+    BureauRuleFactory,
+    CreditPolicyFactory,
+    CustomerFactory,
+    customer_user,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,20 @@
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from bss.audit.models import HistoryEntry
 from bss.events.models import Event
 from customers import services
 from customers.models import Address, BillingAccount, Contact, ContactMedium, Customer
-from tests.factories import AddressFactory, BillCycleFactory, OrganizationFactory, ProductFactory, staff_user
+from tests.factories import (
+    AddressFactory,
+    BillCycleFactory,
+    OrganizationFactory,
+    ProductFactory,
+    TokenFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +119,7 @@ class TestCustomers:
             "Active One"]
 
     def test_token_authentication(self, customer):
-        token = Token.objects.create(user=staff_user("Integrator"))
+        token = TokenFactory(user=staff_user("Integrator"))
         client = APIClient()
         assert client.get("/api/v1/customers/").status_code in (401, 403)
         client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

@@ -23,14 +23,15 @@ from orders.services.credit import (
     credit_review_queue,
     order_credit_amount,
 )
-from tests.factories import BillingAccountFactory, CustomerFactory, customer_user, staff_user
-from tests.orders.credit_factories import (
-    DOWN,
-    RECORDING,
+from tests.factories import (
+    BillingAccountFactory,
     BureauRuleFactory,
     CreditPolicyFactory,
-    RecordingBureau,
+    CustomerFactory,
+    customer_user,
+    staff_user,
 )
+from tests.orders.bureaus import DOWN, RECORDING, RecordingBureau
 
 pytestmark = pytest.mark.django_db
 
@@ -301,7 +302,7 @@ class TestAdapterSetting:
         assert isinstance(get_bureau(), SimulatedBureau)
 
     def test_adapter_is_selected_by_setting(self, policy, customer, actor, settings):
-        settings.BSS_CREDIT_BUREAU = "tests.orders.test_credit.FixedBureau"
+        settings.BSS_CREDIT_BUREAU = "tests.orders.services.test_credit.FixedBureau"
         assert isinstance(get_bureau(), FixedBureau)
         check = request_check(customer, actor=actor)
         assert (check.bureau, check.score, check.bureau_reference) == (
@@ -309,7 +310,7 @@ class TestAdapterSetting:
         assert check.terms == {"credit_limit": "400.00", "currency": "EUR"}  # the bureau's lower limit
 
     def test_a_class_that_is_not_an_adapter_is_refused(self, settings):
-        settings.BSS_CREDIT_BUREAU = "tests.orders.test_credit.NotABureau"
+        settings.BSS_CREDIT_BUREAU = "tests.orders.services.test_credit.NotABureau"
         with pytest.raises(TypeError):
             get_bureau()
 

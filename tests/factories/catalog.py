@@ -1,5 +1,4 @@
-"""factory_boy factories for the product catalog. Rows are built directly (fast); tests of the
-catalog services call the services themselves."""
+"""The product catalog (TMF620) and the service specifications it names."""
 
 from decimal import Decimal
 

@@ -1,5 +1,4 @@
-"""factory_boy factories for the whole suite. Rows are built directly (fast); tests of services
-call the services themselves."""
+"""Users, parties, customers, accounts, contacts, addresses and products."""
 
 from decimal import Decimal
 

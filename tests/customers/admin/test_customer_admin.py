@@ -7,14 +7,20 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import Token
 
 from bss.audit.models import HistoryEntry
-from bss.events.models import Event, EventDelivery, HubSubscription
+from bss.events.models import Event, EventDelivery
 from bss.models import NumberSequence
 from customers import services
 from customers.models import BillingAccount, Customer, SelfServiceAccess
-from tests.factories import AddressFactory, BillCycleFactory, ProductFactory, UserFactory
+from tests.factories import (
+    AddressFactory,
+    BillCycleFactory,
+    HubSubscriptionFactory,
+    ProductFactory,
+    TokenFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,9 +52,9 @@ def data(actor):
     services.customer_note_add(customer=customer, actor=actor, text="VIP")
     user = UserFactory(roles=["Customer"])
     services.self_service_grant(customer=customer, user=user, actor=actor)
-    sub = HubSubscription.objects.create(api="customerManagement", callback="https://listener.example/cb")
+    sub = HubSubscriptionFactory(api="customerManagement", callback="https://listener.example/cb")
     EventDelivery.objects.create(event=Event.objects.first(), subscription=sub)
-    Token.objects.create(user=actor.user)
+    TokenFactory(user=actor.user)
     for model in (AccessAttempt, AccessFailureLog, AccessLog):
         extra = {"get_data": "", "post_data": "", "failures_since_start": 1} if model is AccessAttempt else {}
         model.objects.create(user_agent="pytest", ip_address="127.0.0.1", username="x", http_accept="*/*",

@@ -23,11 +23,12 @@ from orders.models import (
 )
 from service_activation.models import ServiceSpecification
 from tests.admin_forms import form_errors, post_data
-from tests.orders.factories import (
+from tests.factories import (
     CategoryFactory,
     PriceAlterationFactory,
     ProductOfferingFactory,
     ProductOfferingPriceFactory,
+    ServiceSpecificationFactory,
     SpecCharacteristicFactory,
 )
 
@@ -204,7 +205,7 @@ def test_offering_rules_show_as_form_errors(admin_client, change, message):
 
 
 def test_add_specification_with_characteristics(admin_client):
-    svc = ServiceSpecification.objects.create(code="fiber-access", name="Fiber access")
+    svc = ServiceSpecificationFactory(code="fiber-access", name="Fiber access")
     page = admin_client.get(url(ProductSpecification, "add"))
     data = post_data(page, code="fiber", name="Fiber", service_specifications=[svc.pk], **{
         "characteristics-TOTAL_FORMS": "1", "characteristics-0-name": "bandwidth_mbps",

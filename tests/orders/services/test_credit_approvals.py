@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from bss.actors import Actor, Channel
-from bss.approvals.models import ApprovalPolicy, ApprovalRequest
+from bss.approvals.models import ApprovalRequest
 from bss.approvals.selectors import approval_request_for_subject, approval_requests_pending_for
 from bss.approvals.services import approval_approve, approval_cancel, approver_limit_create
 from bss.audit.models import HistoryEntry
@@ -17,8 +17,13 @@ from bss.errors import ApplicationError, BusinessRuleViolation
 from bss.roles import Role
 from orders.models import BureauSimulationRule, CreditCheck
 from orders.services.credit import CREDIT_REFERRAL, credit_check_request, credit_check_review
-from tests.factories import CustomerFactory, staff_user
-from tests.orders.credit_factories import BureauRuleFactory, CreditPolicyFactory
+from tests.factories import (
+    ApprovalPolicyFactory,
+    BureauRuleFactory,
+    CreditPolicyFactory,
+    CustomerFactory,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 QUEUE = "/csr/orders/credit/"
@@ -52,7 +57,7 @@ def login(user) -> Client:
 
 
 def limits(supervisor_max, *, escalate=True, admin_max="10000"):
-    ApprovalPolicy.objects.create(approval_type=CREDIT_REFERRAL, name="Credit referral", amount_applies=True,
+    ApprovalPolicyFactory(approval_type=CREDIT_REFERRAL, name="Credit referral", amount_applies=True,
                                   approver_roles=[Role.SUPERVISOR], escalation_role=Role.ADMIN if escalate else "")
     approver_limit_create(approval_type=CREDIT_REFERRAL, role=Role.SUPERVISOR, currency="EUR",
                           max_amount=Decimal(supervisor_max), actor=Actor.system())

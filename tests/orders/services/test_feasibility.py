@@ -16,8 +16,7 @@ from orders.services.feasibility import (
     offerings_available_to,
     qualification_create,
 )
-from tests.factories import AddressFactory, CustomerFactory, ProductFactory
-from tests.orders.feasibility_fixtures import make_rule
+from tests.factories import AddressFactory, CustomerFactory, FeasibilityRuleFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +60,8 @@ def test_query_count_is_bounded_by_neither_rules_nor_items(feasibility_catalog, 
 
     few = count([ItemInput(id="1", offering="fiber-500")])
     for n in range(200):
-        make_rule("eligibility", {"credit_classes": ["A", "B", "C"]}, range=[offerings["mobile-s"]], name=f"r{n}")
+        FeasibilityRuleFactory(rule_type="eligibility", params={"credit_classes": ["A", "B", "C"]},
+                               offerings=[offerings["mobile-s"]], name=f"r{n}")
     many = count([ItemInput(id=str(n), offering=code) for n, code in
                   enumerate(["fiber-500", "iptv-addon", "mobile-s"] * 3 + ["business-vpn"])])
     assert many == few, (few, many)

@@ -21,11 +21,11 @@ from orders.models import (
     SpecCharacteristic,
 )
 from orders.services import catalog as services
-from tests.factories import ProductFactory
-from tests.orders.factories import (
+from tests.factories import (
     CatalogFactory,
     CategoryFactory,
     PriceAlterationFactory,
+    ProductFactory,
     ProductOfferingFactory,
     ProductOfferingPriceFactory,
     ProductSpecificationFactory,

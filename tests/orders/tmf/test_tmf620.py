@@ -23,16 +23,18 @@ from orders.models import (
     SpecCharacteristic,
 )
 from orders.tmf.serializers import ProductOfferingPriceSerializer, ProductOfferingSerializer
-from tests.factories import CustomerFactory, customer_user, staff_user
-from tests.orders.factories import (
+from tests.factories import (
     CatalogFactory,
     CategoryFactory,
+    CustomerFactory,
     PriceAlterationFactory,
     ProductOfferingFactory,
     ProductOfferingPriceFactory,
     ProductSpecificationFactory,
     ServiceSpecificationFactory,
     bundle,
+    customer_user,
+    staff_user,
 )
 from tests.tmf_spec import assert_tmf_error, load_spec, spec_problems
 

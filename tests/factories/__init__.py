@@ -1,0 +1,40 @@
+"""The suite's one fixture style: factory_boy factories, one module per app area, all importable
+from ``tests.factories``. Rows are built directly (fast); tests of a service call the service."""
+
+from tests.factories.catalog import (
+    CatalogFactory,
+    CategoryFactory,
+    PriceAlterationFactory,
+    ProductOfferingFactory,
+    ProductOfferingPriceFactory,
+    ProductSpecificationFactory,
+    ServiceSpecificationFactory,
+    SpecCharacteristicFactory,
+    bundle,
+)
+from tests.factories.credit import BureauRuleFactory, CreditPolicyFactory
+from tests.factories.customers import (
+    AddressFactory,
+    BillCycleFactory,
+    BillingAccountFactory,
+    ContactFactory,
+    ContactMediumFactory,
+    CustomerFactory,
+    IndividualFactory,
+    OrganizationFactory,
+    ProductFactory,
+    UserFactory,
+    customer_user,
+    staff_user,
+)
+from tests.factories.feasibility import CoverageAreaFactory, FeasibilityRuleFactory
+from tests.factories.platform import ApprovalPolicyFactory, HubSubscriptionFactory, TokenFactory
+
+__all__ = [
+    "AddressFactory", "ApprovalPolicyFactory", "BillCycleFactory", "BillingAccountFactory", "BureauRuleFactory", "CatalogFactory",
+    "CategoryFactory", "ContactFactory", "ContactMediumFactory", "CoverageAreaFactory", "CreditPolicyFactory",
+    "CustomerFactory", "FeasibilityRuleFactory", "HubSubscriptionFactory", "IndividualFactory", "OrganizationFactory",
+    "PriceAlterationFactory", "ProductFactory", "ProductOfferingFactory", "ProductOfferingPriceFactory",
+    "ProductSpecificationFactory", "ServiceSpecificationFactory", "SpecCharacteristicFactory", "TokenFactory", "UserFactory",
+    "bundle", "customer_user", "staff_user",
+]
