@@ -2,7 +2,8 @@
 resolver, so an API added later is covered the day it is mounted): shapes against the official
 spec, ?fields=, the column filters, paging headers, the Error bodies (400/404/405), every spec
 attribute accepted on POST, wrong types refused all at once, and the hostile inputs (dates at the
-end of time, NaN, deep JSON, unknown attributes, bad JSON) never a 500.
+end of time, NaN, deep JSON, unknown attributes, bad JSON, oversized bodies, media types that are
+not JSON, over-long strings) never a 500, and Idempotency-Key replay on every POST.
 
 A new resource needs one entry in RESOURCES (how to make one, a minimal valid POST body)."""
 
@@ -427,3 +428,57 @@ def test_deep_json_inside_a_valid_body_is_400(client, route):
         pytest.skip("read-only resource")
     raw = json.dumps(res.body())[:-1] + ', "@type": ' + "[" * 1000 + "]" * 1000 + "}"
     assert_tmf_error(client.post(url, raw, content_type="application/json"), 400)
+
+
+# --- hostile input at the doors every router shares ------------------------------------------------
+
+def test_an_oversized_body_is_413_and_stores_nothing(client, route, settings):
+    name, view, res, url = route
+    if not _writable(view):
+        pytest.skip("read-only resource")
+    settings.BSS_MAX_BODY_BYTES = 4_000
+    before = _model_of(view).objects.count()
+    body = {**res.body(), "description": "x" * 8_000}
+    assert_tmf_error(client.post(url, body, format="json"), 413)
+    assert _model_of(view).objects.count() == before
+
+
+@pytest.mark.parametrize("content_type", ["application/json;;;", "application/json; charset", "text/plain",
+                                          "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_415(client, route, content_type):
+    name, view, res, url = route
+    if not _writable(view):
+        pytest.skip("read-only resource")
+    before = _model_of(view).objects.count()
+    assert_tmf_error(client.post(url, json.dumps(res.body()), content_type=content_type), 415)
+    assert _model_of(view).objects.count() == before
+
+
+def test_over_long_strings_are_refused_or_stored_never_a_500(client, route):
+    name, view, res, url = route
+    if not _writable(view):
+        pytest.skip("read-only resource")
+    before = _model_of(view).objects.count()
+    body = {k: ("é" * 20_000 if isinstance(v, str) else v) for k, v in res.body().items()}
+    body.setdefault("description", "é" * 20_000)
+    resp = client.post(url, body, format="json")
+    assert resp.status_code in (201, 400), resp.content
+    if resp.status_code == 400:
+        assert_tmf_error(resp, 400)
+        assert _model_of(view).objects.count() == before
+
+
+def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(client, route):
+    name, view, res, url = route
+    if not _writable(view):
+        pytest.skip("read-only resource")
+    before = _model_of(view).objects.count()
+    body = res.body()
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"contract-{name}")
+    again = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=f"contract-{name}")
+    assert first.status_code == 201, first.content
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert again["Idempotent-Replayed"] == "true"
+    assert _model_of(view).objects.count() == before + 1
+    other = {**body, "description": "another body"}
+    assert_tmf_error(client.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY=f"contract-{name}"), 422)
