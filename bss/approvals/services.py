@@ -37,7 +37,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, track_changes
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
@@ -49,7 +49,6 @@ from .models import ApprovalPolicy, ApprovalRequest, ApproverLimit
 from .registry import registered_type, registered_types
 
 MAX_AMOUNT = Decimal("1000000000000")  # what a money column (14 digits, 2 decimals) holds
-_UNSET = object()
 
 
 class ApproverRoleRequired(ApplicationError):
@@ -117,17 +116,16 @@ def approval_policy_create(*, approval_type: str, name: str, approver_roles: lis
 
 
 @transaction.atomic
-def approval_policy_update(*, policy: ApprovalPolicy, actor: Actor, name=_UNSET, approver_roles=_UNSET,
-                           amount_applies=_UNSET, escalation_role=_UNSET) -> ApprovalPolicy:
+def approval_policy_update(*, policy: ApprovalPolicy, actor: Actor, name=UNSET, approver_roles=UNSET,
+                           amount_applies=UNSET, escalation_role=UNSET) -> ApprovalPolicy:
     """The approval type key is fixed once created (requests and limits refer to it)."""
-    changes = {k: v for k, v in {"name": name, "approver_roles": approver_roles, "amount_applies": amount_applies,
-                                 "escalation_role": escalation_role}.items() if v is not _UNSET}
+    changes = given(name=name, approver_roles=approver_roles, amount_applies=amount_applies,
+                    escalation_role=escalation_role)
     validate_policy(changes)
     policy = ApprovalPolicy.objects.select_for_update().get(pk=policy.pk)
-    with track_changes(policy, action="approvals.approval_policy.updated", actor=actor):
-        for key, value in changes.items():
-            setattr(policy, key, value.strip() if isinstance(value, str) else value)
-        policy.save()
+    model_update(instance=policy, fields=("name", "approver_roles", "amount_applies", "escalation_role"),
+                 data={k: v.strip() if isinstance(v, str) else v for k, v in changes.items()}, actor=actor,
+                 action="approvals.approval_policy.updated")
     return policy
 
 
@@ -190,21 +188,21 @@ def approver_limit_create(*, approval_type: str, currency: str, max_amount: Deci
 
 
 @transaction.atomic
-def approver_limit_update(*, limit: ApproverLimit, actor: Actor, max_amount=_UNSET, period=_UNSET,
-                          period_limit=_UNSET) -> ApproverLimit:
+def approver_limit_update(*, limit: ApproverLimit, actor: Actor, max_amount=UNSET, period=UNSET,
+                          period_limit=UNSET) -> ApproverLimit:
     """Change the amounts of a limit (who, type and currency are its key: create another for those)."""
     limit = ApproverLimit.objects.select_for_update().get(pk=limit.pk)
-    changes = {k: v for k, v in {"max_amount": max_amount, "period": period, "period_limit": period_limit}.items()
-               if v is not _UNSET}
+    changes = given(max_amount=max_amount, period=period, period_limit=period_limit)
     merged = {"period": limit.period, "period_limit": limit.period_limit, **changes}
     validate_limit({**changes, **({"period": merged["period"], "period_limit": merged["period_limit"]}
                                   if {"period", "period_limit"} & set(changes) else {})})
-    with track_changes(limit, action="approvals.approver_limit.updated", actor=actor):
-        for key, value in changes.items():
-            if key in ("max_amount", "period_limit") and value is not None:
-                value = q(value)
-            setattr(limit, key, (value or "") if key == "period" else value)
-        limit.save()
+    data = {}
+    for key, value in changes.items():
+        if key in ("max_amount", "period_limit") and value is not None:
+            value = q(value)
+        data[key] = (value or "") if key == "period" else value
+    model_update(instance=limit, fields=("max_amount", "period", "period_limit"), data=data, actor=actor,
+                 action="approvals.approver_limit.updated")
     return limit
 
 

@@ -19,6 +19,33 @@ _SKIP = {"created_at", "updated_at", "search_vector"}
 SECRET_FIELDS = {"password", "secret", "token", "key"}
 
 
+class _Unset:
+    """The default of an update service's keyword arguments: "not given, leave as is" (None is a
+    value: it clears the field). ``model_update`` drops UNSET values, so a service can pass its
+    arguments straight through: ``data=dict(name=name, priority=priority)``."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self):
+        return "UNSET"
+
+    def __bool__(self):
+        return False
+
+
+UNSET = _Unset()
+
+
+def given(**values) -> dict:
+    """The keyword arguments a caller actually gave (UNSET ones dropped)."""
+    return {k: v for k, v in values.items() if v is not UNSET}
+
+
 def action_prefix(obj) -> str:
     """The namespace of an object's history codes, e.g. customers.billing_account."""
     snake = re.sub(r"(?<!^)(?=[A-Z])", "_", type(obj).__name__).lower()
@@ -136,7 +163,7 @@ def model_update(
     with ``{field: [old, new]}`` (many-to-many fields as sorted primary-key lists). ``extra``:
     changes the service made to owned child rows (e.g. a specification's characteristics),
     recorded in the same row. Returns the changes ({} when nothing changed: nothing is saved or
-    recorded).
+    recorded). Values that are ``UNSET`` (a keyword argument the caller did not give) are dropped.
 
     Lifecycle (FSM) fields are protected: naming one raises, they change through
     ``bss.fsm.fsm_transition`` only. A field outside ``fields`` is a programming error
@@ -146,6 +173,7 @@ def model_update(
 
     from bss.errors import DomainValidationError
 
+    data = given(**data)
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise TypeError(f"{type(instance).__name__} update does not take {', '.join(unknown)}")

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
+from bss.audit.services import UNSET
 from bss.tmf.filtering import AttributeFilter, comparable_or_none, parse_filters, representation_matches
 from bss.tmf.renderers import tmf_datetime
 
@@ -353,11 +354,14 @@ HUB_SUBSCRIPTION_FIELDS = ("callback", "query", "active")
 
 
 @transaction.atomic
-def hub_subscription_update(*, subscription: HubSubscription, actor, **changes) -> HubSubscription:
+def hub_subscription_update(*, subscription: HubSubscription, actor, callback: str = UNSET, query: str = UNSET,
+                            active: bool = UNSET) -> HubSubscription:
     """Change a listener (admin): the same callback policy and query checks as registration
-    through /hub. ``changes``: any of HUB_SUBSCRIPTION_FIELDS."""
-    from bss.audit.services import model_update
+    through /hub. Only the arguments given change."""
+    from bss.audit.services import given, model_update
     from bss.errors import DomainValidationError
+
+    changes = given(callback=callback, query=query, active=active)
 
     errors = {}
     if "callback" in changes and (problem := callback_problem(changes["callback"])):

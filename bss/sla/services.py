@@ -24,7 +24,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 
 from bss.actors import Actor
-from bss.audit.services import history_record, history_record_created, track_changes
+from bss.audit.services import UNSET, history_record, history_record_created, track_changes
 from bss.errors import DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
@@ -51,14 +51,6 @@ log = logging.getLogger(__name__)
 SYSTEM = Actor.system("sla")
 SCAN_BATCH = 200
 RETRY_BROKEN = timedelta(minutes=5)
-
-
-class _Unset:
-    def __repr__(self):
-        return "UNSET"
-
-
-UNSET = _Unset()
 
 
 def _full_clean(obj, **kwargs) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import DomainValidationError
 from orders.models import CoverageArea
 
@@ -39,8 +39,12 @@ def coverage_area_create(*, technology: str, actor: Actor, area_code: str = "", 
 
 
 @transaction.atomic
-def coverage_area_update(*, area: CoverageArea, actor: Actor, **changes) -> CoverageArea:
-    """``changes``: any of COVERAGE_AREA_FIELDS."""
+def coverage_area_update(*, area: CoverageArea, actor: Actor, technology: str = UNSET, area_code: str = UNSET,
+                         postcode_prefix: str = UNSET, max_bandwidth_mbps: int | None = UNSET,
+                         is_active: bool = UNSET) -> CoverageArea:
+    """Only the arguments given change."""
+    changes = given(technology=technology, area_code=area_code, postcode_prefix=postcode_prefix,
+                    max_bandwidth_mbps=max_bandwidth_mbps, is_active=is_active)
     area = CoverageArea.objects.select_for_update().get(pk=area.pk)
     merged = {f: changes.get(f, getattr(area, f)) for f in COVERAGE_AREA_FIELDS}
     errors = _coverage_errors(technology=merged["technology"], area_code=merged["area_code"],

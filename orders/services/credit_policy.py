@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import DomainValidationError
 from customers.selectors import credit_classes
 from orders.models import BureauSimulationRule, CreditPolicy
@@ -68,9 +68,16 @@ def credit_policy_create(*, name: str, actor: Actor, is_active: bool = False, ch
 
 
 @transaction.atomic
-def credit_policy_update(*, policy: CreditPolicy, actor: Actor, **changes) -> CreditPolicy:
-    """``changes``: any of CREDIT_POLICY_FIELDS; which policy is active changes through
-    credit_policy_activate."""
+def credit_policy_update(*, policy: CreditPolicy, actor: Actor, name: str = UNSET, check_credit_limit: bool = UNSET,
+                         decline_credit_classes: list = UNSET, refer_credit_classes: list = UNSET,
+                         max_outstanding_balance: Decimal | None = UNSET, use_bureau: bool = UNSET,
+                         bureau_min_amount: Decimal = UNSET,
+                         deposit_percent_when_referred: Decimal = UNSET) -> CreditPolicy:
+    """Only the arguments given change; which policy is active changes through credit_policy_activate."""
+    changes = given(name=name, check_credit_limit=check_credit_limit, decline_credit_classes=decline_credit_classes,
+                    refer_credit_classes=refer_credit_classes, max_outstanding_balance=max_outstanding_balance,
+                    use_bureau=use_bureau, bureau_min_amount=bureau_min_amount,
+                    deposit_percent_when_referred=deposit_percent_when_referred)
     policy = CreditPolicy.objects.select_for_update().get(pk=policy.pk)
     errors = credit_policy_errors(changes, policy_id=policy.pk)
     if errors:
@@ -98,8 +105,12 @@ def bureau_rule_create(*, name: str, outcome: str, actor: Actor, priority: int =
 
 
 @transaction.atomic
-def bureau_rule_update(*, rule: BureauSimulationRule, actor: Actor, **changes) -> BureauSimulationRule:
-    """``changes``: any of BUREAU_RULE_FIELDS."""
+def bureau_rule_update(*, rule: BureauSimulationRule, actor: Actor, priority: int = UNSET, name: str = UNSET,
+                       credit_classes: list = UNSET, name_contains: str = UNSET, min_amount: Decimal | None = UNSET,
+                       outcome: str = UNSET, score: int = UNSET, is_active: bool = UNSET) -> BureauSimulationRule:
+    """Only the arguments given change."""
+    changes = given(priority=priority, name=name, credit_classes=credit_classes, name_contains=name_contains,
+                    min_amount=min_amount, outcome=outcome, score=score, is_active=is_active)
     rule = BureauSimulationRule.objects.select_for_update().get(pk=rule.pk)
     errors = _class_list_errors(changes, "credit_classes")
     if errors:
