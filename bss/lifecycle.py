@@ -78,3 +78,20 @@ def lifecycle_change(obj, *, status: str, actor: Actor, reason: str = "", action
                                extra={"state": current})
     return fsm_transition(obj, name, actor=actor, reason=reason, state_field="lifecycle_status",
                           action=action, root=root, record=record)
+
+
+def lifecycle_update(obj, *, fields: tuple[str, ...], data: dict, actor: Actor, status=None, action: str | None = None,
+                     reason: str = "", root=None, extra: dict | None = None, validate: bool = True) -> dict:
+    """One update of a lifecycle entity (a row the caller locked): the attributes through
+    ``model_update`` and the lifecycle through its FSM transition, recorded in ONE history row
+    (``lifecycle_status: [old, new]`` beside the attribute changes). ``status`` None/UNSET: the
+    lifecycle stays. Returns the changes ({} when nothing changed); the caller publishes its event."""
+    from bss.audit.services import UNSET, model_update
+
+    extra = dict(extra or {})
+    before = obj.lifecycle_status
+    if status not in (None, UNSET) and status != before:
+        lifecycle_change(obj, status=status, actor=actor, reason=reason, root=root, record=False)
+        extra["lifecycle_status"] = [before, status]
+    return model_update(instance=obj, fields=fields, data=data, actor=actor, action=action, root=root,
+                        reason=reason, validate=validate, extra=extra)

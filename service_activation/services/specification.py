@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update
+from bss.audit.services import UNSET, history_record_created
 from bss.errors import DomainValidationError
-from bss.lifecycle import LifecycleStatus, lifecycle_change
+from bss.lifecycle import LifecycleStatus, lifecycle_change, lifecycle_update
 from service_activation.models import ServiceSpecification
 
 SERVICE_SPECIFICATION_FIELDS = ("name", "description")
@@ -34,19 +34,22 @@ def service_specification_create(*, code: str, name: str, actor: Actor, descript
 
 
 @transaction.atomic
-def service_specification_update(*, specification: ServiceSpecification, actor: Actor,
-                                 lifecycle_status: str | None = None, reason: str = "",
-                                 **changes) -> ServiceSpecification:
-    """``changes``: any of SERVICE_SPECIFICATION_FIELDS; a lifecycle change goes through its transition."""
+def service_specification_update(*, specification: ServiceSpecification, actor: Actor, name: str = UNSET,
+                                 description: str = UNSET, lifecycle_status: str = UNSET,
+                                 reason: str = "") -> ServiceSpecification:
+    """Only the arguments given change; the attributes and a lifecycle move are one history row."""
     spec = ServiceSpecification.objects.select_for_update().get(pk=specification.pk)
-    model_update(instance=spec, fields=SERVICE_SPECIFICATION_FIELDS, data=changes, actor=actor,
-                 action="service_activation.service_specification.updated", reason=reason)
-    if lifecycle_status is not None:
-        lifecycle_change(spec, status=lifecycle_status, actor=actor, reason=reason)
+    if name is not UNSET and not (name or "").strip():
+        raise DomainValidationError({"name": "This field is required."})
+    lifecycle_update(spec, fields=SERVICE_SPECIFICATION_FIELDS, data={"name": name, "description": description},
+                     status=lifecycle_status, actor=actor, reason=reason,
+                     action="service_activation.service_specification.updated")
     return spec
 
 
+@transaction.atomic
 def service_specification_change_status(*, specification_id: int, status: str, actor: Actor,
                                         reason: str = "") -> ServiceSpecification:
-    return service_specification_update(specification=ServiceSpecification(pk=specification_id), actor=actor,
-                                        lifecycle_status=status, reason=reason)
+    """Launch, retire or reinstate: the transition's own history row."""
+    spec = ServiceSpecification.objects.select_for_update().get(pk=specification_id)
+    return lifecycle_change(spec, status=status, actor=actor, reason=reason)
