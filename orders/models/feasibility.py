@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django_fsm import FSMField, FSMModelMixin
 
 
 class FeasibilityRule(models.Model):
@@ -58,8 +59,11 @@ class CoverageArea(models.Model):
         return f"{self.technology} @ {where}" + (f" ≤{self.max_bandwidth_mbps} Mb/s" if self.max_bandwidth_mbps else "")
 
 
-class OfferingQualification(models.Model):
-    """A stored TMF679 productOfferingQualification: the request and its evaluated result."""
+class OfferingQualification(FSMModelMixin, models.Model):
+    """A stored TMF679 productOfferingQualification: the request and its evaluated result. It is
+    evaluated synchronously, so it is stored in its final state (done, or terminatedWithError);
+    the state is a protected FSM field like every lifecycle, and has no transitions yet (an
+    asynchronous qualification would add acknowledged -> inProgress -> done)."""
 
     CUSTOMER_PATH = "customer"
 
@@ -70,7 +74,7 @@ class OfferingQualification(models.Model):
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="qualifications")
     channel = models.CharField(max_length=20, blank=True)
-    state = models.CharField(max_length=20, choices=State.choices, default=State.DONE)
+    state = FSMField(max_length=20, choices=State.choices, default=State.DONE, protected=True)
     qualification_result = models.CharField(max_length=20, help_text="qualified / unqualified")
     request = models.JSONField()
     result = models.JSONField(help_text="per item: feasible, reasons, alternatives, fired rules")

@@ -61,3 +61,23 @@ def test_service_specification_lifecycle(actor):
                                        object_id=str(spec.pk)).exists()
     with pytest.raises(ApplicationError):
         sa_services.service_specification_change_status(specification_id=spec.pk, status="draft", actor=actor)
+
+
+def test_every_state_or_status_field_of_a_domain_model_is_a_protected_fsm_field():
+    """Lifecycles change only through bss.fsm.fsm_transition. Technical bookkeeping states of the
+    platform (outbox delivery, idempotency keys, SLA jeopardy classification) are not lifecycles."""
+    from django.apps import apps
+    from django_fsm import FSMField
+
+    not_lifecycles = {("bss", "EventDelivery", "status"), ("idempotency", "IdempotencyKey", "state"),
+                      ("sla", "SlaClock", "jeopardy_status")}
+    plain = []
+    for model in apps.get_models():
+        if model._meta.app_label in {"admin", "auth", "contenttypes", "sessions", "axes", "authtoken"}:
+            continue
+        for f in model._meta.concrete_fields:
+            if (f.name in {"state", "status", "lifecycle_status"} and
+                    (model._meta.app_label, model.__name__, f.name) not in not_lifecycles):
+                if not (isinstance(f, FSMField) and f.protected):
+                    plain.append(f"{model._meta.label}.{f.name}")
+    assert plain == []
