@@ -170,3 +170,47 @@ def _ranked(hits: dict[int, SearchHit], limit: int) -> list[SearchHit]:
 def credit_classes() -> list[str]:
     """The credit classes a customer can have (for apps configuring policies on them)."""
     return list(Customer.CreditClass.values)
+
+
+def customer_segments() -> list[tuple[str, str]]:
+    """The market segments a customer can be in, as (value, label) pairs (for apps that sell,
+    qualify or configure by segment)."""
+    return list(Customer.Segment.choices)
+
+
+# --- single rows for other apps, within what the user may see (customers.scoping) ---------------
+# ``system=True`` is a trusted caller with no user (a Celery task acting for the operator): every
+# row. Any other caller sees what customers.scoping.visible_to lets ``user`` see (nothing for None).
+
+def _visible(qs: QuerySet, user, system: bool) -> QuerySet:
+    return qs if system else visible_to(qs, user)
+
+
+def customer_visible(*, user, customer_id: int | None, system: bool = False) -> Customer | None:
+    if customer_id is None:
+        return None
+    return _visible(Customer.objects.select_related("party"), user, system).filter(pk=customer_id).first()
+
+
+def customer_by_number(*, user, customer_number: str, system: bool = False) -> Customer | None:
+    return _visible(Customer.objects.select_related("party"), user, system).filter(
+        customer_number=customer_number).first()
+
+
+def address_visible(*, user, address_id: int | None, system: bool = False) -> Address | None:
+    if address_id is None:
+        return None
+    return _visible(Address.objects.all(), user, system).filter(pk=address_id).first()
+
+
+def billing_account_visible(*, user, account_id: int | None, system: bool = False) -> BillingAccount | None:
+    if account_id is None:
+        return None
+    return _visible(BillingAccount.objects.all(), user, system).filter(pk=account_id).first()
+
+
+def customer_products_for_feasibility(*, customer_id: int) -> QuerySet[Product]:
+    """A customer's products, only the columns feasibility rules read (offering, status, account,
+    start date): one query."""
+    return Product.objects.filter(customer_id=customer_id).only(
+        "id", "offering_code", "status", "billing_account_id", "start_date")

@@ -43,7 +43,7 @@ from bss.tmf.serializers import (
     absolute_url,
 )
 from bss.tmf.spec import TmfSpec
-from customers.models import Customer
+from customers.selectors import customer_segments
 from orders.models import (
     Catalog,
     Category,
@@ -57,6 +57,7 @@ from orders.models.catalog import LifecycleStatus, SalesChannel
 
 Status = LifecycleStatus
 VT = SpecCharacteristic.ValueType
+SEGMENTS = dict(customer_segments())  # market segment value -> label
 TMF620 = "TMF620-ProductCatalog-v4.0.0.swagger.json"
 PT = ProductOfferingPrice.PriceType
 
@@ -366,17 +367,17 @@ class ProductOfferingSerializer(TmfResourceSerializer):
         return refs
 
     def validate_marketSegment(self, refs):
-        bad = [r["id"] for r in refs if r["id"] not in Customer.Segment.values]
+        bad = [r["id"] for r in refs if r["id"] not in SEGMENTS]
         if bad:
             raise serializers.ValidationError(
-                f"Unknown market segment(s) {', '.join(bad)}; use {', '.join(Customer.Segment.values)}.")
+                f"Unknown market segment(s) {', '.join(bad)}; use {', '.join(SEGMENTS)}.")
         return refs
 
     def represent(self, o: ProductOffering) -> dict:
         request = self.context.get("request")
         spec = o.specification
         channels = o.sales_channels or SalesChannel.values
-        segments = o.customer_segments or Customer.Segment.values
+        segments = o.customer_segments or list(SEGMENTS)
         return {
             "name": o.name,
             "description": o.description or None,
@@ -396,7 +397,7 @@ class ProductOfferingSerializer(TmfResourceSerializer):
                  "lifecycleStatus": m.lifecycle_status, "@type": "BundledProductOffering"}
                 for m in o.bundled_offerings.all()],
             "channel": [{"id": c, "name": SalesChannel(c).label, "@referredType": "Channel"} for c in channels],
-            "marketSegment": [{"id": s, "name": Customer.Segment(s).label, "@referredType": "MarketSegment"}
+            "marketSegment": [{"id": s, "name": SEGMENTS[s], "@referredType": "MarketSegment"}
                               for s in segments],
             "prodSpecCharValueUse": [
                 compact({"name": c.name, "description": c.description or None, "valueType": c.value_type,
