@@ -8,13 +8,14 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	# the editable install's note about same-named folders in the working directory is what we intend
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install -q -e '.[test]'
 	touch $@
 
 venv: $(BIN)/.installed
 
 run: venv
-	$(BIN)/python manage.py run_embedded
+	$(BIN)/python manage.py run_embedded $(ARGS)
 
 test: venv
 	$(BIN)/pytest

@@ -121,6 +121,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Failed-login throttling: lock a username+IP pair after 5 failures for 15 minutes, and an IP
 # address after 30 failures across any usernames (password spraying); see bss.auth.
+AXES_VERBOSE = False  # no "AXES: BEGIN ..." banner in every process's output
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 BSS_AXES_IP_FAILURE_LIMIT = env.int("BSS_AXES_IP_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
@@ -213,7 +214,8 @@ TMF_FILTER_CANDIDATE_LIMIT = env.int("TMF_FILTER_CANDIDATE_LIMIT", default=1000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = BSS_MAX_BODY_BYTES  # portal and admin forms
 
 # --- Celery ----------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+# "localhost" only so that kombu does not warn "No hostname was supplied" (the filesystem transport has none)
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "broker"
     for sub in ("in", "processed"):

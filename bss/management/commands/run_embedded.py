@@ -27,9 +27,18 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
         if not no_demo:
-            self.stdout.write("loading demo data (first run takes a minute)…")
-            call_command("seed_demo")
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bss.settings", "BSS_BASE_URL": f"http://{host}:{port}"}
+            from bss.models import User
+
+            if User.objects.filter(username="csr").exists():
+                self.stdout.write("demo data present (manage.py seed_demo tops it up)")
+            else:
+                self.stdout.write("loading demo data (the first run takes a minute)…")
+                call_command("seed_demo")
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bss.settings", "BSS_BASE_URL": f"http://{host}:{port}",
+               # Celery's root warning: the embedded run is a single-user development box, often a container
+               # running as root; production runs the worker as its own user (docker-compose.yml).
+               "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS", ""),
+                                                        "ignore:You're running the worker with superuser"]))}
         bindir = os.path.dirname(sys.executable)
         web = [os.path.join(bindir, "gunicorn"), "bss.wsgi:application", "--bind", f"{host}:{port}",
                "--workers", "2", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"]
@@ -41,19 +50,22 @@ class Command(BaseCommand):
             f"\nBSS is running at http://{host}:{port}/  (staff portal /csr/, self-service /my/, "
             f"admin /admin/, API docs /api/docs/)\n"
             "Demo logins, password 'demo': csr, supervisor, billing, provisioning, integrator, admin, customer\n"
-            "Press Ctrl-C to stop.\n"))
+            "Press Ctrl-C to stop. (Another port: make run ARGS='--port 8080', or BSS_PORT=8080.)\n"))
         stopping = False
 
         def stop(*_):
             nonlocal stopping
             stopping = True
 
+        # Ctrl-C reaches the children too (same process group): whatever they exit with then is a
+        # stop, not a failure.
         signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
         try:
             while not stopping and all(p.poll() is None for p in procs):
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            stopping = True
         self.stdout.write("stopping…")
         for p in procs:
             if p.poll() is None:
