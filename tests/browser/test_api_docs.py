@@ -1,0 +1,33 @@
+"""/api/docs/ works on a machine without internet: Swagger UI comes from our own static files
+(drf-spectacular-sidecar), renders the schema, and asks no other host for anything."""
+
+import pytest
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def test_api_docs_render_offline(live_server, page, transactional_db):
+    user = UserFactory(username="docs-reader", is_staff=True, is_superuser=True)
+    elsewhere = []
+
+    def only_our_server(route):
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:  # what a machine without internet would get
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_our_server)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
+    assert "BSS API" in page.inner_text(".swagger-ui .info .title")
+    page.wait_for_selector(".opblock", timeout=20000)
+    assert page.locator(".opblock").count() > 20  # the operations, rendered from /api/schema/
+    assert "/tmf-api/customerManagement/v4/customer" in page.inner_text(".swagger-ui")
+    assert elsewhere == []
