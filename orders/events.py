@@ -1,5 +1,6 @@
-"""The events the product catalog publishes (TMF620), and how catalog objects appear in them: their
-TMF620 representation (absolute hrefs). Subscribers import these constants, not the names.
+"""The events the product catalog (TMF620) and offering qualification (TMF679) publish, and how their
+objects appear in them: their TMF representation (absolute hrefs). Subscribers import these
+constants, not the names.
 
 TMF620 v4 defines Create and Delete events for every catalog resource, and AttributeValueChange /
 StateChange only for product offerings and prices; the catalog announces those changes for
@@ -8,11 +9,19 @@ specifications, categories and catalogs too, in the same shape (``spec_event=Fal
 
 from bss.events import declare_event, register_resource
 
-from .models import Catalog, Category, ProductOffering, ProductOfferingPrice, ProductSpecification
+from .models import (
+    Catalog,
+    Category,
+    OfferingQualification,
+    ProductOffering,
+    ProductOfferingPrice,
+    ProductSpecification,
+)
 from .tmf.serializers import (
     CatalogSerializer,
     CategorySerializer,
     ProductOfferingPriceSerializer,
+    ProductOfferingQualificationSerializer,
     ProductOfferingSerializer,
     ProductSpecificationSerializer,
 )
@@ -66,3 +75,16 @@ for model, resource_type, serializer in (
 ):
     register_resource(model, api=API, resource_type=resource_type,
                       render=lambda obj, serializer=serializer: serializer(obj).data)
+
+# --- TMF679 Product Offering Qualification ----------------------------------------------------
+# A qualification is evaluated synchronously and stored in its final state: it is created once
+# (orders.services.feasibility.qualification_create) and nothing changes it afterwards.
+QUALIFICATION_API = "productOfferingQualification"
+TMF679 = "TMF679-ProductOfferingQualification-v4.0.0.swagger.json"
+
+PRODUCT_OFFERING_QUALIFICATION_CREATE = declare_event(
+    "ProductOfferingQualificationCreateEvent", api=QUALIFICATION_API, resource="productOfferingQualification",
+    spec=TMF679)
+
+register_resource(OfferingQualification, api=QUALIFICATION_API, resource_type="productOfferingQualification",
+                  render=lambda poq: ProductOfferingQualificationSerializer(poq).data)

@@ -8,7 +8,6 @@ from django import forms
 
 from bss.money import CURRENCIES
 from customers import selectors as customer_selectors
-from customers.models import Customer
 from orders import feasibility as fe
 from orders.models import FeasibilityRule, ProductOffering
 from orders.models.catalog import SalesChannel
@@ -66,7 +65,7 @@ class RuleTestForm(forms.Form):
     customer_number = forms.CharField(required=False, help_text="empty: a prospect")
     prospect_type = forms.ChoiceField(choices=[("individual", "Individual"), ("organization", "Organization")],
                                       required=False, initial="individual")
-    prospect_segment = forms.ChoiceField(choices=Customer.Segment.choices, required=False)
+    prospect_segment = forms.ChoiceField(choices=customer_selectors.customer_segments, required=False)
     postcode = forms.CharField(required=False, help_text="install address (or the customer's first address)")
     area_code = forms.CharField(required=False)
     channel = forms.ChoiceField(choices=SalesChannel.choices, initial=SalesChannel.PORTAL)
@@ -75,14 +74,18 @@ class RuleTestForm(forms.Form):
     characteristics = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                       help_text="one per line: offering-code.name=value")
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_customer_number(self):
         number = self.cleaned_data["customer_number"].strip().upper()
         if not number:
             return None
-        try:
-            return Customer.objects.get(customer_number=number)
-        except Customer.DoesNotExist:
+        customer = customer_selectors.customer_by_number(user=self.user, customer_number=number)
+        if customer is None:
             raise forms.ValidationError(f"No customer {number}.")
+        return customer
 
     def clean_characteristics(self):
         out: dict[str, dict] = {}

@@ -1,25 +1,36 @@
 """Feasibility use cases: load a context in a fixed number of queries, evaluate, store.
 
-Callers: TMF679 POST productOfferingQualification, the staff qualification screen, the rule
-tester, self-service offering lists, and (later) customer order validation.
+Callers: TMF679 POST productOfferingQualification and the staff qualification screen (both through
+offering_qualification_request), the rule tester, self-service offering lists, and (later) customer
+order validation and Celery tasks.
+
+Customer data is read through customers.selectors, within what the actor may see (customers.scoping).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from bss.actors import Actor
+from bss.actors import Actor, Channel
 from bss.audit.services import history_record
 from bss.errors import DomainValidationError
-from customers.models import Address, BillingAccount, Customer, Product
+from bss.events import publish
+from bss.tmf.ids import local_id
+from customers import selectors as customer_selectors
+from customers.scoping import self_service_customer_id
 
 from .. import feasibility as fe
+from ..events import PRODUCT_OFFERING_QUALIFICATION_CREATE
 from ..models import CoverageArea, FeasibilityRule, OfferingQualification, ProductOffering, SpecCharacteristic
+from ..models.catalog import SalesChannel
+
+if TYPE_CHECKING:  # the rows customers.selectors hands out
+    from customers.selectors import Address, BillingAccount, Customer
 
 # --- loading ---------------------------------------------------------------------------------
 
@@ -95,8 +106,7 @@ def owned_products(customer: Customer | None, catalog: dict[str, fe.Offering]) -
     if customer is None:
         return []
     out = []
-    for p in Product.objects.filter(customer=customer).only("id", "offering_code", "status", "billing_account_id",
-                                                            "start_date"):
+    for p in customer_selectors.customer_products_for_feasibility(customer_id=customer.pk):
         out.append(fe.OwnedProduct(p.offering_code, p.status, p.billing_account_id, p.start_date, p.pk))
     return out
 
@@ -173,7 +183,55 @@ def qualification_create(*, actor: Actor, request_body: dict, customer: Customer
         result=[r.as_dict() for r in results], requested_by=actor.user if actor.user_id else None)
     history_record(obj=poq, action="orders.offering_qualification.created", actor=actor,
                    changes={"qualification_result": [None, overall]}, root=customer or poq)
+    publish(PRODUCT_OFFERING_QUALIFICATION_CREATE, poq)
     return poq, results
+
+
+@transaction.atomic
+def offering_qualification_request(*, actor: Actor, items: list[ItemInput], request_body: dict,
+                                   customer_ref: str | None = None, prospect: dict | None = None,
+                                   place_ref: str | None = None, place: fe.Place | None = None,
+                                   account_ref: str | None = None, channel: str | None = None,
+                                   reject_input_errors: bool = True,
+                                   answer_unqualified: frozenset[str] = ANSWERED_UNQUALIFIED,
+                                   ) -> tuple[OfferingQualification, list[fe.ItemResult]]:
+    """Qualify offerings for a customer (or a prospect), store the answer, publish one
+    ProductOfferingQualificationCreateEvent: the one use case behind TMF679 POST, the staff
+    qualification screen and tasks.
+
+    References are ids as the caller received them: ``customer_ref`` (a customer), ``place_ref`` (an
+    install address; ``place`` is one given by value instead), ``account_ref`` (a billing account).
+    Each is resolved within what the actor may see (customers.scoping); one that names nothing the
+    actor may see is not an error: it stays as sent in ``request_body`` and the question is answered
+    without it (an item that needs an install address is then unqualified, with the reason). A
+    self-service actor qualifies for their own customer only, through the self-service channel. A
+    system actor without a user (a task acting for the operator) sees every customer.
+
+    ``channel``: the sales channel asked about (SalesChannel); by default the actor's front door
+    when it is one, else the API. Input problems are raised (DomainValidationError, nothing stored)
+    when ``reject_input_errors``, except those in ``answer_unqualified`` (see qualification_create)."""
+    user = actor.user
+    system = user is None and actor.channel == Channel.SYSTEM
+    own = None if system else self_service_customer_id(user)
+
+    def ref_id(ref) -> int | None:
+        return local_id(str(ref).strip()) if ref is not None else None
+
+    customer = customer_selectors.customer_visible(user=user, customer_id=ref_id(customer_ref), system=system)
+    if own is not None and (customer is None or customer.pk != own):
+        customer = customer_selectors.customer_visible(user=user, customer_id=own)  # themself only
+    if own is not None:
+        channel = SalesChannel.SELF_SERVICE
+    elif channel is None:
+        channel = actor.channel if actor.channel in SalesChannel.values else SalesChannel.API
+    elif channel not in SalesChannel.values:
+        raise DomainValidationError({"channel": [f"Unknown sales channel '{channel}'."]})
+    address = customer_selectors.address_visible(user=user, address_id=ref_id(place_ref), system=system)
+    account = customer_selectors.billing_account_visible(user=user, account_id=ref_id(account_ref), system=system)
+    return qualification_create(actor=actor, request_body=request_body, customer=customer, items=items,
+                                channel=channel, address=address, place=place, billing_account=account,
+                                prospect=prospect, reject_input_errors=reject_input_errors,
+                                answer_unqualified=answer_unqualified)
 
 
 def offerings_available_to(*, customer: Customer, channel: str, address: Address | None = None) -> list[dict]:

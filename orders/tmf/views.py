@@ -19,9 +19,7 @@ from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
 from bss.tmf.references import resolve_reference
 from bss.tmf.views import TmfViewSet
-from customers.models import Address, BillingAccount
-from customers.scoping import self_service_customer_id, visible_to
-from customers.selectors import customer_queryset
+from customers.scoping import visible_to
 from orders import feasibility as fe
 from orders.models import (
     Catalog,
@@ -33,7 +31,7 @@ from orders.models import (
 )
 from orders.models.catalog import LifecycleStatus, SalesChannel
 from orders.services import catalog as services
-from orders.services.feasibility import ANSWERED_UNQUALIFIED, ItemInput, qualification_create
+from orders.services.feasibility import ANSWERED_UNQUALIFIED, ItemInput, offering_qualification_request
 from orders.tmf.serializers import (
     READ_ONLY,
     CatalogSerializer,
@@ -406,47 +404,36 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
         return visible_to(OfferingQualification.objects.select_related("customer"), self.request.user)
 
     def perform_create(self, data, actor):
-        user = self.request.user
-        own = self_service_customer_id(user)
-        customer, prospect = None, {}
+        # Parse the TMF shape into the use case's inputs; resolving the references (within what the
+        # caller may see) is the service's: one that names nothing of ours is kept as sent.
+        customer_ref, prospect = None, None
         for party in data.get("relatedParty", []):
             kind = (party.get("@referredType") or "").lower()
-            if kind == "customer" and local_id(party["id"]) is not None:
-                customer = customer_queryset(user).filter(pk=local_id(party["id"])).first()
+            if kind == "customer":
+                customer_ref = party["id"]
             elif kind in ("individual", "organization"):
                 prospect = {"customer_type": kind, "segment": "residential" if kind == "individual" else "sme"}
-        if own is not None and (customer is None or customer.pk != own):
-            customer = customer_queryset(user).get(pk=own)  # a customer qualifies for themself only
-        channel = SalesChannel.SELF_SERVICE if own is not None else self._channel(data)
-        address, place = None, None
+        place_ref, place = None, None
         for p in data.get("place", []):
             if p.get("id"):
-                # An address we do not hold (or may not see) stays a reference: the items that need
-                # an install address are then answered unqualified, with the reason.
-                address, _ = resolve_reference(p, visible_to(Address.objects.all(), user))
+                place_ref = p["id"]
             else:
                 place = fe.Place(area_code=p.get("areaCode", ""), postcode=p.get("postcode", ""))
-        items, account = [], None
+        items, account_ref = [], None
         for i in data["productOfferingQualificationItem"]:
             product = i.get("product") or {}
             chars = {c["name"]: c["value"] for c in product.get("productCharacteristic", [])}
             if product.get("billingAccount"):
-                account = visible_to(BillingAccount.objects.all(), user).filter(
-                    pk=local_id(product["billingAccount"]["id"])).first() \
-                    if local_id(product["billingAccount"]["id"]) is not None \
-                    else None
+                account_ref = product["billingAccount"]["id"]
             items.append(ItemInput(id=i["id"], offering=i["productOffering"]["id"], action=i.get("action", "add"),
                                    characteristics=chars, quantity=i.get("quantity", 1),
                                    product_id=local_id(product.get("id"))))
-        body = {k: v for k, v in self.request.data.items()}
-        poq, _ = qualification_create(actor=actor, request_body=body, customer=customer, items=items,
-                                      channel=channel, address=address, place=place, billing_account=account,
-                                      prospect=prospect, answer_unqualified=ANSWERED_UNQUALIFIED)
+        poq, _ = offering_qualification_request(
+            actor=actor, request_body=dict(self.request.data), items=items, customer_ref=customer_ref,
+            prospect=prospect, place_ref=place_ref, place=place, account_ref=account_ref,
+            channel=self._channel(data), answer_unqualified=ANSWERED_UNQUALIFIED)
         return poq
 
-    def _channel(self, data) -> str:
+    def _channel(self, data) -> str | None:
         ch = data.get("channel") or {}
-        for value in (ch.get("id"), ch.get("name")):
-            if value in SalesChannel.values:
-                return value
-        return SalesChannel.API
+        return next((v for v in (ch.get("id"), ch.get("name")) if v in SalesChannel.values), None)

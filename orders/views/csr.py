@@ -135,14 +135,18 @@ def _order_from_form(form: RuleTestForm) -> dict:
 
 @staff_required(perm="orders.add_offeringqualification")
 def qualify(request):
-    form = RuleTestForm(request.POST or None, initial={"customer_number": request.GET.get("customer", "")})
+    form = RuleTestForm(request.POST or None, user=request.user,
+                        initial={"customer_number": request.GET.get("customer", "")})
     results, poq = None, None
     if request.method == "POST" and form.is_valid():
         order = _order_from_form(form)
+        customer, address = order.pop("customer"), order.pop("address")
         try:
-            poq, results = feasibility_svc.qualification_create(
+            poq, results = feasibility_svc.offering_qualification_request(
                 actor=Actor.from_request(request, Channel.PORTAL), reject_input_errors=False,
-                request_body={"screen": "csr", **{k: str(v) for k, v in form.cleaned_data.items()}}, **order)
+                request_body={"screen": "csr", **{k: str(v) for k, v in form.cleaned_data.items()}},
+                customer_ref=str(customer.pk) if customer else None,
+                place_ref=str(address.pk) if address else None, **order)
         except DomainValidationError as e:
             add_service_errors(form, e)
     return render(request, "orders/feasibility/qualify.html", {"form": form, "results": results, "poq": poq})
@@ -154,7 +158,7 @@ def rule_test(request):
     rule_id = request.POST.get("rule_id") or request.GET.get("rule")
     if rule_id:
         rule = get_object_or_404(FeasibilityRule, pk=local_id(rule_id) or 0)
-    test_form = RuleTestForm(request.POST or None, prefix="t")
+    test_form = RuleTestForm(request.POST or None, prefix="t", user=request.user)
     rule_form = FeasibilityRuleForm(request.POST or None, instance=rule, prefix="r")
     outcome = None
     if request.method == "POST" and test_form.is_valid():

@@ -27,6 +27,7 @@ from customers import services as customer_services
 from customers.models import Party
 from orders import events as catalog_events
 from orders.services import catalog as catalog_services
+from orders.services import feasibility as feasibility_services
 from tests.factories import (
     AddressFactory,
     BillCycleFactory,
@@ -180,6 +181,14 @@ def _publish_every_catalog_event(actor: Actor) -> None:
     s.catalog_delete(catalog=catalog, actor=actor)
 
 
+def _publish_every_qualification_event(actor: Actor) -> None:
+    offering = catalog_services.offering_create(actor=actor, name="Mobile S", launch=True)
+    items = [{"id": "1", "productOffering": {"id": str(offering.pk)}}, {"id": "2", "productOffering": {"id": "x"}}]
+    feasibility_services.offering_qualification_request(
+        actor=actor, request_body={"productOfferingQualificationItem": items},
+        items=[feasibility_services.ItemInput(id=i["id"], offering=i["productOffering"]["id"]) for i in items])
+
+
 @pytest.fixture(scope="module")
 def published(django_db_setup, django_db_blocker):
     """Every declared TMF event, published by the services in one scenario: {type name: [body, ...]}."""
@@ -190,6 +199,7 @@ def published(django_db_setup, django_db_blocker):
             actor = Actor.system("test")
             _publish_every_customer_event(actor)
             _publish_every_catalog_event(actor)
+            _publish_every_qualification_event(actor)
             bodies = defaultdict(list)
             for event in Event.objects.order_by("pk"):  # as a listener receives it
                 bodies[event.event_type].append(json.loads(ExactJSONEncoder().encode(event.payload)))

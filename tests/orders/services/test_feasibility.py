@@ -4,19 +4,28 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bss.actors import Actor
+from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.errors import DomainValidationError
+from bss.events.models import Event
 from orders.models import FeasibilityRule, OfferingQualification
 from orders.services.feasibility import (
     ItemInput,
     feasibility_evaluate,
     feasibility_rule_save,
     feasibility_rule_test,
+    offering_qualification_request,
     offerings_available_to,
     qualification_create,
 )
-from tests.factories import AddressFactory, CustomerFactory, FeasibilityRuleFactory, ProductFactory
+from tests.factories import (
+    AddressFactory,
+    BillingAccountFactory,
+    CustomerFactory,
+    FeasibilityRuleFactory,
+    ProductFactory,
+    customer_user,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +172,87 @@ def test_actor_is_system_when_no_user(feasibility_catalog):
     poq, _ = qualification_create(actor=Actor.system(), request_body={}, customer=None, channel="api",
                                   items=[ItemInput(id="1", offering="mobile-s")])
     assert poq.requested_by is None and poq.qualification_result == "qualified"
+
+
+# --- offering_qualification_request: the one use case behind TMF679 POST and the staff screen ---
+
+def _request(actor, **kw):
+    kw.setdefault("items", [ItemInput(id="1", offering="fiber-500"), ItemInput(id="2", offering="mobile-s")])
+    return offering_qualification_request(actor=actor, request_body={"sent": "as is"}, **kw)
+
+
+def test_request_resolves_references_stores_one_row_and_publishes_one_event(dublin_customer, actor):
+    customer, address = dublin_customer
+    poq, results = _request(actor, customer_ref=str(customer.pk), place_ref=f" {address.pk} ", channel="retail")
+    assert (poq.customer, poq.channel, poq.qualification_result) == (customer, "retail", "qualified")
+    assert [r.feasible for r in results] == [True, True]  # fiber-500 is covered in the address's area
+    assert poq.request == {"sent": "as is"} and poq.requested_by == actor.user
+    assert OfferingQualification.objects.count() == 1
+    [event] = Event.objects.all()
+    assert (event.event_type, event.api, event.resource_id) == (
+        "ProductOfferingQualificationCreateEvent", "productOfferingQualification", str(poq.pk))
+    body = event.payload["event"]["productOfferingQualification"]
+    assert body["id"] == str(poq.pk) and body["qualificationResult"] == "qualified"
+    assert HistoryEntry.objects.for_object(poq).get().action == "orders.offering_qualification.created"
+
+
+@pytest.mark.parametrize("ref", ["999999", "ext-42", "²", ""])
+def test_references_naming_nothing_of_ours_are_answered_without_them(feasibility_catalog, actor, ref):
+    """Kept as sent (in the stored request), never an error: an item that needs an install address is
+    answered unqualified with the reason, the others are answered."""
+    poq, results = _request(actor, customer_ref=ref, place_ref=ref, account_ref=ref)
+    assert poq.customer is None and poq.request == {"sent": "as is"}
+    fiber, mobile = results
+    assert not fiber.feasible and [e.code for e in fiber.input_errors] == ["install_address_required"]
+    assert mobile.feasible
+    assert OfferingQualification.objects.count() == 1 and Event.objects.count() == 1
+
+
+def test_the_billing_account_reference_scopes_account_prerequisites(dublin_customer, actor):
+    customer, address = dublin_customer
+    rule = FeasibilityRule.objects.get(rule_type="prerequisite")
+    rule.params = {**rule.params, "scope": "account"}
+    rule.save()
+    with_fiber, without = BillingAccountFactory(customer=customer), BillingAccountFactory(customer=customer)
+    ProductFactory(customer=customer, billing_account=with_fiber, offering_code="fiber-500", status="active")
+    tv = [ItemInput(id="1", offering="iptv-addon")]
+    assert _request(actor, customer_ref=str(customer.pk), account_ref=str(with_fiber.pk), items=tv)[1][0].feasible
+    assert not _request(actor, customer_ref=str(customer.pk), account_ref=str(without.pk), items=tv)[1][0].feasible
+
+
+def test_a_self_service_actor_qualifies_for_themself_only(dublin_customer):
+    customer, own_address = dublin_customer
+    other = CustomerFactory(status="active")
+    other_address, other_account = AddressFactory(customer=other, area_code="DUB01"), BillingAccountFactory(
+        customer=other)
+    me = Actor(user=customer_user(customer), channel=Channel.API)
+    poq, results = _request(me, customer_ref=str(other.pk), place_ref=str(other_address.pk),
+                            account_ref=str(other_account.pk), channel="retail")
+    assert (poq.customer, poq.channel) == (customer, "self_service")
+    assert [e.code for e in results[0].input_errors] == ["install_address_required"]  # not their address
+    poq, results = _request(me, place_ref=str(own_address.pk))
+    assert poq.customer == customer and results[0].feasible
+
+
+def test_a_system_actor_sees_every_customer_an_anonymous_one_none(dublin_customer):
+    customer, address = dublin_customer
+    poq, results = _request(Actor.system("celery"), customer_ref=str(customer.pk), place_ref=str(address.pk))
+    assert poq.customer == customer and poq.requested_by is None and results[0].feasible
+    poq, results = _request(Actor(user=None, channel=Channel.API), customer_ref=str(customer.pk),
+                            place_ref=str(address.pk))
+    assert poq.customer is None and not results[0].feasible
+
+
+def test_the_channel_defaults_to_the_actors_front_door_and_must_be_a_sales_channel(feasibility_catalog, actor):
+    items = [ItemInput(id="1", offering="mobile-s")]
+    assert _request(actor, items=items)[0].channel == "portal"
+    assert _request(Actor.system(), items=items)[0].channel == "api"
+    with pytest.raises(DomainValidationError) as e:
+        _request(actor, items=items, channel="carrier-pigeon")
+    assert "channel" in e.value.field_errors
+
+
+def test_rejected_input_stores_nothing_and_publishes_nothing(feasibility_catalog, actor):
+    with pytest.raises(DomainValidationError):
+        _request(actor, items=[ItemInput(id="1", offering="mobile-classic")])
+    assert not OfferingQualification.objects.exists() and not Event.objects.exists()

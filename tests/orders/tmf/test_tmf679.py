@@ -2,8 +2,11 @@
 
 import pytest
 
+from bss.actors import Actor, Channel
+from bss.events.models import Event
 from orders.models import OfferingQualification
-from tests.factories import AddressFactory, CustomerFactory, customer_user
+from orders.services.feasibility import ItemInput, offering_qualification_request
+from tests.factories import AddressFactory, BillingAccountFactory, CustomerFactory, customer_user
 from tests.tmf_spec import load_spec
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +185,82 @@ def test_customers_do_not_see_draft_offerings_in_the_catalog(api_client, dublin)
     codes = {o.get("code") for o in api_client.get(
         "/tmf-api/productCatalogManagement/v4/productOffering?limit=100").json()}
     assert "mobile-s" in codes and "draft-plan" not in codes
+
+
+QUALIFICATION_CREATE = "ProductOfferingQualificationCreateEvent"
+
+
+def test_a_post_writes_one_qualification_and_publishes_one_event(integrator_client, dublin):
+    customer, address = dublin
+    for n, offering in enumerate(("fiber-500", "iptv-addon", "no-such"), start=1):
+        r = integrator_client.post(URL, body(customer, address, items=(("1", offering),)), format="json")
+        assert r.status_code == 201, r.content
+        assert OfferingQualification.objects.count() == n
+        latest = Event.objects.order_by("-pk").first()
+        assert Event.objects.count() == n  # exactly one event per request, of this qualification
+        assert (latest.event_type, latest.api, latest.resource_id) == (
+            QUALIFICATION_CREATE, "productOfferingQualification", r.json()["id"])
+        announced = latest.payload["event"]["productOfferingQualification"]
+        assert announced["id"] == r.json()["id"]
+        assert announced["qualificationResult"] == r.json()["qualificationResult"]
+
+
+def test_the_service_called_directly_answers_as_the_api_does(integrator_client, integrator, dublin):
+    """The same question through TMF679 and through the service (as a task or the portal would ask
+    it, no request in sight) is answered and stored alike."""
+    customer, address = dublin
+    account = BillingAccountFactory(customer=customer)
+    payload = body(customer, address, items=(("1", "fiber-500"), ("2", "iptv-addon"), ("3", "no-such")),
+                   channel={"id": "retail"})
+    payload["productOfferingQualificationItem"][0]["product"] = {"billingAccount": {"id": str(account.pk)}}
+    r = integrator_client.post(URL, payload, format="json")
+    assert r.status_code == 201, r.content
+    via_api = OfferingQualification.objects.get(pk=r.json()["id"])
+    direct, _ = offering_qualification_request(
+        actor=Actor(user=integrator, channel=Channel.API), request_body=payload,
+        items=[ItemInput(id="1", offering="fiber-500"), ItemInput(id="2", offering="iptv-addon"),
+               ItemInput(id="3", offering="no-such")],
+        customer_ref=str(customer.pk), place_ref=str(address.pk), account_ref=str(account.pk), channel="retail")
+    assert (direct.customer, direct.channel, direct.qualification_result) == (
+        via_api.customer, via_api.channel, via_api.qualification_result) == (customer, "retail", "unqualified")
+    assert direct.result == via_api.result
+    assert [i["qualificationItemResult"] for i in r.json()["productOfferingQualificationItem"]] == [
+        "qualified", "qualified", "unqualified"]
+    assert integrator_client.get(f"{URL}/{direct.pk}").json()["productOfferingQualificationItem"] == \
+        r.json()["productOfferingQualificationItem"]
+    assert Event.objects.filter(event_type=QUALIFICATION_CREATE).count() == 2
+
+
+def test_references_that_name_nothing_of_ours_are_kept_as_sent(integrator_client, feasibility_catalog):
+    """Never a 400: a party, place or account we do not hold stays the reference sent; the question
+    is answered without it (fiber needs an install address we do not have)."""
+    party = {"id": "ext-42", "href": "https://partner.example/customer/ext-42", "role": "customer",
+             "@referredType": "Customer"}
+    place = {"id": "999999", "role": "installationAddress", "@referredType": "GeographicAddress"}
+    payload = body(items=(("1", "fiber-500"), ("2", "mobile-s")), relatedParty=[party], place=[place])
+    payload["productOfferingQualificationItem"][1]["product"] = {"billingAccount": {"id": "acc-77"}}
+    r = integrator_client.post(URL, payload, format="json")
+    assert r.status_code == 201, r.content
+    data = r.json()
+    assert data["relatedParty"] == [party] and data["place"] == [place]
+    items = {i["id"]: i for i in data["productOfferingQualificationItem"]}
+    assert items["1"]["qualificationItemResult"] == "unqualified"
+    assert "install_address_required" in [x["code"] for x in items["1"]["eligibilityUnavailabilityReason"]]
+    assert items["2"]["qualificationItemResult"] == "qualified"
+    poq = OfferingQualification.objects.get()
+    assert poq.customer is None and poq.request["relatedParty"] == [party]
+    assert Event.objects.filter(event_type=QUALIFICATION_CREATE, resource_id=str(poq.pk)).count() == 1
+
+
+def test_a_customer_user_cannot_use_another_customers_address(api_client, dublin):
+    customer, _ = dublin
+    other = CustomerFactory(status="active")
+    api_client.force_authenticate(customer_user(customer))
+    r = api_client.post(URL, body(other, AddressFactory(customer=other, area_code="DUB01")), format="json")
+    assert r.status_code == 201, r.content
+    [item] = r.json()["productOfferingQualificationItem"]
+    assert item["qualificationItemResult"] == "unqualified"
+    assert "install_address_required" in [x["code"] for x in item["eligibilityUnavailabilityReason"]]
+    poq = OfferingQualification.objects.get()
+    assert (poq.customer, poq.channel) == (customer, "self_service")
+    assert Event.objects.filter(event_type=QUALIFICATION_CREATE).count() == 1

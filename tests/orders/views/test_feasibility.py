@@ -2,6 +2,7 @@
 
 import pytest
 
+from bss.events.models import Event
 from bss.roles import Role
 from orders.models import FeasibilityRule, OfferingQualification
 from tests.factories import AddressFactory, CustomerFactory, customer_user, staff_user
@@ -30,6 +31,21 @@ def test_qualification_screen_shows_explanations(client, csr, dublin):
     html = r.content.decode()
     assert "not feasible" in html and "prerequisite says no" in html and "TV needs broadband." in html
     assert "Fiber 500 Tv" in html  # the alternative
+
+
+def test_qualification_screen_uses_the_qualification_use_case(client, csr, dublin):
+    """The portal asks through the same service as TMF679: one row, one event, the channel chosen,
+    the customer's first address as the install address."""
+    customer, _ = dublin
+    client.force_login(csr)
+    r = client.post("/csr/feasibility/qualify/", {"customer_number": customer.customer_number.lower(),
+                                                  "channel": "telesales", "offerings": ["fiber-500"]})
+    assert r.status_code == 200
+    poq = OfferingQualification.objects.get()
+    assert (poq.customer, poq.channel, poq.qualification_result, poq.requested_by) == (
+        customer, "telesales", "qualified", csr)
+    [event] = Event.objects.all()
+    assert (event.event_type, event.resource_id) == ("ProductOfferingQualificationCreateEvent", str(poq.pk))
 
 
 def test_qualification_screen_form_errors(client, csr, feasibility_catalog):
