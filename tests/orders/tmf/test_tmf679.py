@@ -3,10 +3,17 @@
 import pytest
 
 from bss.actors import Actor, Channel
-from bss.events.models import Event
+from bss.events.models import Event, EventDelivery
+from bss.events.services import event_fan_out
 from orders.models import OfferingQualification
 from orders.services.feasibility import ItemInput, offering_qualification_request
-from tests.factories import AddressFactory, BillingAccountFactory, CustomerFactory, customer_user
+from tests.factories import (
+    AddressFactory,
+    BillingAccountFactory,
+    CustomerFactory,
+    HubSubscriptionFactory,
+    customer_user,
+)
 from tests.tmf_spec import load_spec
 
 pytestmark = pytest.mark.django_db
@@ -264,3 +271,16 @@ def test_a_customer_user_cannot_use_another_customers_address(api_client, dublin
     poq = OfferingQualification.objects.get()
     assert (poq.customer, poq.channel) == (customer, "self_service")
     assert Event.objects.filter(event_type=QUALIFICATION_CREATE).count() == 1
+
+
+def test_a_tmf679_hub_listener_is_told_of_each_qualification(integrator_client, dublin):
+    customer, address = dublin
+    listener = HubSubscriptionFactory(api="productOfferingQualification",
+                                      query=f"eventType={QUALIFICATION_CREATE}")
+    HubSubscriptionFactory(api="productCatalogManagement")  # another API's listener hears nothing
+    r = integrator_client.post(URL, body(customer, address), format="json")
+    [event] = Event.objects.all()
+    assert event.resource_id == r.json()["id"]
+    event_fan_out(event_id=event.pk)
+    [delivery] = EventDelivery.objects.all()
+    assert delivery.subscription == listener
