@@ -4,7 +4,7 @@
 from django.db import models
 from django_fsm import FSMField, FSMModelMixin, transition
 
-from bss.money import currency_field, money_field
+from bss.money import MoneyPair, currency_field, money_field
 
 from .address import Address
 from .base import ScopedQuerySet
@@ -55,13 +55,16 @@ class BillingAccount(FSMModelMixin, models.Model):
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices,
                                       default=PaymentMethod.DIRECT_DEBIT)
     payment_reference = models.CharField(max_length=64, blank=True, help_text="masked IBAN or card reference")
-    credit_limit = money_field(default=0)
+    credit_limit = money_field(default=0)  # in the account's currency; 0: no limit set
     bill_delivery = models.CharField(max_length=10, choices=BillDelivery.choices, default=BillDelivery.EMAIL)
     billing_address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="+")
     bill_contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     status = FSMField(max_length=12, choices=Status.choices, default=Status.ACTIVE, protected=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # The limit as Money in the account's currency: a Money in another currency is refused.
+    credit_limit_money = MoneyPair("credit_limit", "currency", sets_currency=False)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -4,6 +4,7 @@ history and publishes its event. One module per aggregate; the names are re-expo
 
 from .account import (  # noqa: F401
     BILL_CYCLE_FIELDS,
+    BILLING_ACCOUNT_FIELDS,
     bill_cycle_create,
     bill_cycle_update,
     billing_account_check,
@@ -12,11 +13,13 @@ from .account import (  # noqa: F401
     billing_account_update,
 )
 from .address import (  # noqa: F401
+    ADDRESS_FIELDS,
     ADDRESS_REQUIRED,
     address_create,
     address_update,
 )
 from .contact import (  # noqa: F401
+    CONTACT_FIELDS,
     MEDIUM_MAX_LENGTH,
     REACHABLE,
     contact_create,
@@ -25,6 +28,7 @@ from .contact import (  # noqa: F401
     customer_contact_media_set,
 )
 from .customer import (  # noqa: F401
+    CUSTOMER_FIELDS,
     CUSTOMER_TRANSITIONS,
     customer_change_status,
     customer_create,

@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update, track_changes
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import BusinessRuleViolation, DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
+from bss.money import Money
 from bss.numbering import next_number
 from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE
 from customers.models import (
@@ -26,6 +27,8 @@ def _account_terms_errors(*, bill_cycle, credit_limit) -> dict:
     errors = {}
     if bill_cycle is None:
         errors["bill_cycle"] = "Choose a bill cycle."
+    if isinstance(credit_limit, Money):  # its currency is checked against the account's on create
+        credit_limit = credit_limit.amount
     if not isinstance(credit_limit, Decimal) or credit_limit < 0:
         errors["credit_limit"] = "The credit limit is a non-negative amount."
     return errors
@@ -60,41 +63,79 @@ def billing_account_check(
         raise DomainValidationError(errors)
 
 
+def _credit_limit_amount(credit_limit, currency: str):
+    """The credit limit as the Decimal the column holds. A Money must be in the account's currency:
+    a limit in another currency is refused, never stored as a bare number."""
+    if not isinstance(credit_limit, Money):
+        return credit_limit
+    if credit_limit.currency != currency:
+        raise DomainValidationError({"credit_limit": f"The credit limit is in {credit_limit.currency}; "
+                                                     f"the account bills in {currency}."})
+    return credit_limit.amount
+
+
 @transaction.atomic
 def billing_account_create(
     *, customer: Customer, actor: Actor, billing_address: Address | None, bill_cycle: BillCycle | None,
     name: str = "", parent: BillingAccount | None = None, currency: str = "EUR",
-    credit_limit: Decimal = Decimal("0"), **data,
+    credit_limit: Decimal | Money = Decimal("0"), payment_method: str = BillingAccount.PaymentMethod.DIRECT_DEBIT,
+    payment_reference: str = "", bill_delivery: str = BillingAccount.BillDelivery.EMAIL,
+    bill_contact: Contact | None = None,
 ) -> BillingAccount:
+    """``credit_limit``: a Decimal in ``currency``, or a Money (refused unless in ``currency``)."""
+    credit_limit = _credit_limit_amount(credit_limit, currency)
     billing_account_check(customer=customer, billing_address=billing_address, bill_cycle=bill_cycle, parent=parent,
-                          credit_limit=credit_limit, bill_contact=data.get("bill_contact"))
+                          credit_limit=credit_limit, bill_contact=bill_contact)
     account = BillingAccount.objects.create(
         account_number=next_number("billing_account", prefix="BA"), customer=customer,
         name=name or customer.name, parent=parent, bill_cycle=bill_cycle, currency=currency,
-        credit_limit=credit_limit, billing_address=billing_address, **data,
+        credit_limit=credit_limit, billing_address=billing_address, payment_method=payment_method,
+        payment_reference=payment_reference, bill_delivery=bill_delivery, bill_contact=bill_contact,
     )
     history_record_created(obj=account, actor=actor, action="customers.billing_account.created", root=customer)
     publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
     return account
 
 
+def _or_current(value, current):
+    return current if value is UNSET else value
+
+
+BILLING_ACCOUNT_FIELDS = ("name", "parent", "bill_cycle", "currency", "payment_method", "payment_reference",
+                          "credit_limit", "bill_delivery", "billing_address", "bill_contact")
+
+
 @transaction.atomic
-def billing_account_update(*, account: BillingAccount, actor: Actor, **data) -> BillingAccount:
+def billing_account_update(
+    *, account: BillingAccount, actor: Actor, name: str = UNSET, parent: BillingAccount | None = UNSET,
+    bill_cycle: BillCycle = UNSET, currency: str = UNSET, payment_method: str = UNSET,
+    payment_reference: str = UNSET, credit_limit: Decimal | Money = UNSET, bill_delivery: str = UNSET,
+    billing_address: Address = UNSET, bill_contact: Contact | None = UNSET,
+) -> BillingAccount:
+    """Only the arguments given change (``BILLING_ACCOUNT_FIELDS``); an account stays with its
+    customer and its status moves through billing_account_transition. A Money ``credit_limit``
+    must be in the account's (new, if given) currency."""
     account = BillingAccount.objects.select_for_update().select_related("customer").get(pk=account.pk)
-    if "credit_limit" in data and (not isinstance(data["credit_limit"], Decimal) or data["credit_limit"] < 0):
-        raise DomainValidationError({"credit_limit": "The credit limit is a non-negative amount."})
-    with track_changes(account, action="customers.billing_account.updated", actor=actor, root=account.customer):
-        before = (account.billing_address_id, account.parent_id, account.bill_contact_id)
-        for key, value in data.items():
-            setattr(account, key, value)
-        if account.billing_address_id is None:
-            raise DomainValidationError({"billing_address": "A billing account needs a billing address."})
-        if (account.billing_address_id, account.parent_id, account.bill_contact_id) != before:
-            billing_account_check(customer=account.customer, billing_address=account.billing_address,
-                                  bill_cycle=account.bill_cycle, parent=account.parent,
-                                  credit_limit=account.credit_limit, account=account,
-                                  bill_contact=account.bill_contact)
-        account.save()
+    if credit_limit is not UNSET:
+        credit_limit = _credit_limit_amount(credit_limit, account.currency if currency is UNSET else currency)
+        if not isinstance(credit_limit, Decimal) or credit_limit < 0:
+            raise DomainValidationError({"credit_limit": "The credit limit is a non-negative amount."})
+    if billing_address is None:
+        raise DomainValidationError({"billing_address": "A billing account needs a billing address."})
+    address, up, contact = (_or_current(billing_address, account.billing_address),
+                            _or_current(parent, account.parent), _or_current(bill_contact, account.bill_contact))
+    if (address.pk, up.pk if up else None, contact.pk if contact else None) != (
+            account.billing_address_id, account.parent_id, account.bill_contact_id):
+        billing_account_check(customer=account.customer, billing_address=address,
+                              bill_cycle=_or_current(bill_cycle, account.bill_cycle), parent=up,
+                              credit_limit=_or_current(credit_limit, account.credit_limit), account=account,
+                              bill_contact=contact)
+    model_update(
+        instance=account, fields=BILLING_ACCOUNT_FIELDS, actor=actor, action="customers.billing_account.updated",
+        root=account.customer,
+        data=dict(name=name, parent=parent, bill_cycle=bill_cycle, currency=currency, payment_method=payment_method,
+                  payment_reference=payment_reference, credit_limit=credit_limit, bill_delivery=bill_delivery,
+                  billing_address=billing_address, bill_contact=bill_contact))
     return account
 
 
@@ -135,8 +176,11 @@ def bill_cycle_create(*, code: str, name: str, day_of_month: int, actor: Actor, 
 
 
 @transaction.atomic
-def bill_cycle_update(*, bill_cycle: BillCycle, actor: Actor, **changes) -> BillCycle:
-    """``changes``: any of BILL_CYCLE_FIELDS (others are refused)."""
+def bill_cycle_update(*, bill_cycle: BillCycle, actor: Actor, code: str = UNSET, name: str = UNSET,
+                      day_of_month: int = UNSET, payment_terms_days: int = UNSET, active: bool = UNSET) -> BillCycle:
+    """Only the arguments given change (BILL_CYCLE_FIELDS)."""
+    changes = given(code=code, name=name, day_of_month=day_of_month, payment_terms_days=payment_terms_days,
+                    active=active)
     cycle = BillCycle.objects.select_for_update().get(pk=bill_cycle.pk)
     errors = _bill_cycle_errors(day_of_month=changes.get("day_of_month"),
                                 payment_terms_days=changes.get("payment_terms_days"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import diff, history_record, snapshot, track_changes
+from bss.audit.services import UNSET, diff, given, history_record, model_update, snapshot
 from bss.errors import DomainValidationError
 from bss.events import publish
 from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE
@@ -73,22 +73,38 @@ def _postal_address_check(customer_id: int, address: Address | None) -> None:
         raise DomainValidationError({"postal_address": "The address belongs to another customer."})
 
 
+CONTACT_FIELDS = ("role", "title", "given_name", "family_name", "job_title", "postal_address", "preferred_channel",
+                  "preferred_language", "is_active")
+
+
+def _primary_unset(customer: Customer, *, actor: Actor) -> None:
+    """The customer's current primary contact stops being primary (with its history row)."""
+    for other in customer.contacts.filter(is_primary=True):
+        model_update(instance=other, fields=("is_primary",), data={"is_primary": False}, actor=actor,
+                     action="customers.contact.updated", root=customer)
+
+
 @transaction.atomic
-def contact_create(*, customer: Customer, actor: Actor, media: list[dict], is_primary: bool = False,
-                   **data) -> Contact:
-    """Develop contact: mandatory details validated, at least one reachable channel."""
-    if not data.get("family_name"):
+def contact_create(
+    *, customer: Customer, actor: Actor, media: list[dict], is_primary: bool = False, family_name: str = "",
+    given_name: str = "", title: str = "", role: str = Contact.Role.PRIMARY, job_title: str = "",
+    postal_address: Address | None = None, preferred_channel: str = Contact.Channel.EMAIL,
+    preferred_language: str = "en", is_active: bool = True,
+) -> Contact:
+    """Develop contact: mandatory details validated (``family_name``), at least one reachable
+    channel (or a postal address); the customer's first contact becomes its primary one."""
+    if not family_name:
         raise DomainValidationError({"family_name": "This field is required."})
-    _postal_address_check(customer.pk, data.get("postal_address"))
-    media = _media_validate(media, require_reachable=True, postal=bool(data.get("postal_address")))
+    _postal_address_check(customer.pk, postal_address)
+    media = _media_validate(media, require_reachable=True, postal=bool(postal_address))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     has_primary = customer.contacts.filter(is_primary=True).exists()
     if is_primary and has_primary:
-        for other in customer.contacts.filter(is_primary=True):
-            with track_changes(other, action="customers.contact.updated", actor=actor, root=customer):
-                other.is_primary = False
-                other.save()
-    contact = Contact.objects.create(customer=customer, is_primary=is_primary or not has_primary, **data)
+        _primary_unset(customer, actor=actor)
+    contact = Contact.objects.create(
+        customer=customer, is_primary=is_primary or not has_primary, family_name=family_name,
+        given_name=given_name, title=title, role=role, job_title=job_title, postal_address=postal_address,
+        preferred_channel=preferred_channel, preferred_language=preferred_language, is_active=is_active)
     _media_replace(contact, media, new_contact=True)
     history_record(obj=contact, action="customers.contact.created", actor=actor, root=customer,
                    changes={**diff({}, snapshot(contact)), "media": [None, _media_text(contact)]})
@@ -97,30 +113,38 @@ def contact_create(*, customer: Customer, actor: Actor, media: list[dict], is_pr
 
 
 @transaction.atomic
-def contact_update(*, contact: Contact, actor: Actor, media: list[dict] | None = None, **data) -> Contact:
+def contact_update(
+    *, contact: Contact, actor: Actor, media: list[dict] | None = None, role: str = UNSET, title: str = UNSET,
+    given_name: str = UNSET, family_name: str = UNSET, job_title: str = UNSET,
+    postal_address: Address | None = UNSET, preferred_channel: str = UNSET, preferred_language: str = UNSET,
+    is_active: bool = UNSET,
+) -> Contact:
+    """Only the arguments given change (``CONTACT_FIELDS``); ``media`` (when given) replaces the
+    contact's media. The primary contact changes through contact_make_primary."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    data = given(role=role, title=title, given_name=given_name, family_name=family_name, job_title=job_title,
+                 postal_address=postal_address, preferred_channel=preferred_channel,
+                 preferred_language=preferred_language, is_active=is_active)
     before_media = _media_text(contact)
-    with track_changes(contact, action="customers.contact.updated", actor=actor, root=contact.customer) as t:
-        for key, value in data.items():
-            setattr(contact, key, value)
-        if not contact.family_name:
-            raise DomainValidationError({"family_name": "This field is required."})
-        if "postal_address" in data:
-            _postal_address_check(contact.customer_id, contact.postal_address)
-        if media is None and "postal_address" in data:
-            # dropping the postal address must not leave the contact unreachable
+    if not data.get("family_name", contact.family_name):
+        raise DomainValidationError({"family_name": "This field is required."})
+    postal = contact.postal_address if postal_address is UNSET else postal_address
+    if postal_address is not UNSET:
+        _postal_address_check(contact.customer_id, postal_address)
+        if media is None:  # dropping the postal address must not leave the contact unreachable
             _media_validate([{"kind": m.kind, "value": m.value} for m in contact.media.all()],
-                            require_reachable=True, postal=bool(contact.postal_address_id))
-        if media is not None:
-            media = _media_validate(media, require_reachable=True, postal=bool(contact.postal_address_id))
-        contact.save()
+                            require_reachable=True, postal=postal is not None)
+    if media is not None:
+        media = _media_validate(media, require_reachable=True, postal=postal is not None)
+    changes = model_update(instance=contact, fields=CONTACT_FIELDS, data=data, actor=actor,
+                           action="customers.contact.updated", root=contact.customer)
     if media is not None:
         _media_replace(contact, media)
         after_media = _media_text(contact)
         if after_media != before_media:
             history_record(obj=contact, action="customers.contact.media_changed", actor=actor,
                            changes={"media": [before_media, after_media]}, root=contact.customer)
-    if t.entry or media is not None:
+    if changes or media is not None:
         publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, contact.customer)
     return contact
 
@@ -131,13 +155,9 @@ def contact_make_primary(*, contact: Contact, actor: Actor) -> Contact:
     if contact.is_primary:
         return contact
     Customer.objects.select_for_update().get(pk=contact.customer_id)
-    for other in contact.customer.contacts.filter(is_primary=True):
-        with track_changes(other, action="customers.contact.updated", actor=actor, root=contact.customer):
-            other.is_primary = False
-            other.save()
-    with track_changes(contact, action="customers.contact.made_primary", actor=actor, root=contact.customer):
-        contact.is_primary = True
-        contact.save()
+    _primary_unset(contact.customer, actor=actor)
+    model_update(instance=contact, fields=("is_primary",), data={"is_primary": True}, actor=actor,
+                 action="customers.contact.made_primary", root=contact.customer)
     return contact
 
 
@@ -163,5 +183,4 @@ def customer_contact_media_set(*, customer: Customer, actor: Actor, media_and_po
             given_name=party.given_name if party else "",
             family_name=(party.family_name if party and party.family_name else customer.name),
         )
-    extra = {"postal_address": address} if address else {}
-    return contact_update(contact=primary, actor=actor, media=media, **extra)
+    return contact_update(contact=primary, actor=actor, media=media, postal_address=address or UNSET)

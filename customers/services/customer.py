@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from bss.actors import Actor
-from bss.audit.services import history_record, history_record_created, track_changes
+from bss.audit.services import UNSET, history_record, history_record_created, model_update
 from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidationError
 from bss.events import publish
 from bss.fsm import fsm_transition
@@ -20,25 +22,34 @@ from customers.models import (
     SelfServiceAccess,
 )
 
+CUSTOMER_FIELDS = ("name", "party", "engaged_party_ref", "segment", "credit_class", "valid_from", "valid_to",
+                   "status_reason", "characteristics", "related_party_refs", "tmf_extra")
+
 
 @transaction.atomic
 def customer_create(
     *, actor: Actor, name: str, party: Party | None = None, engaged_party_ref: dict | None = None,
     segment: str | None = Customer.Segment.RESIDENTIAL, credit_class: str = Customer.CreditClass.B,
-    status: str = Customer.Status.PROSPECT, **extra,
+    status: str = Customer.Status.PROSPECT, valid_from: datetime | None = UNSET, valid_to: datetime | None = None,
+    status_reason: str = "", characteristics: list | None = None, related_party_refs: list | None = None,
+    tmf_extra: dict | None = None,
 ) -> Customer:
-    """segment=None derives it from the party: residential for an individual, SME otherwise."""
+    """segment=None derives it from the party: residential for an individual, SME otherwise.
+    ``valid_from`` not given: from now (None: no start)."""
     if segment is None:
         kind = party.kind if party else (engaged_party_ref or {}).get("@referredType", "").lower()
         segment = Customer.Segment.RESIDENTIAL if kind == Party.Kind.INDIVIDUAL else Customer.Segment.SME
-    extra.setdefault("valid_from", timezone.now().replace(microsecond=0))
+    if valid_from is UNSET:
+        valid_from = timezone.now().replace(microsecond=0)
     if not name or not name.strip():
         raise DomainValidationError({"name": "A customer needs a name."})
     if status not in (Customer.Status.PROSPECT, Customer.Status.ACTIVE):
         raise DomainValidationError({"status": "A new customer starts as prospect or active."})
     customer = Customer(
         customer_number=next_number("customer", prefix="CU"), name=name.strip(), party=party,
-        engaged_party_ref=engaged_party_ref, segment=segment, credit_class=credit_class, **extra,
+        engaged_party_ref=engaged_party_ref, segment=segment, credit_class=credit_class, valid_from=valid_from,
+        valid_to=valid_to, status_reason=status_reason, characteristics=characteristics or [],
+        related_party_refs=related_party_refs or [], tmf_extra=tmf_extra or {},
     )
     customer.save()
     history_record_created(obj=customer, actor=actor, action="customers.customer.created")
@@ -49,18 +60,27 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, customer: Customer, actor: Actor, **data) -> Customer:
+def customer_update(
+    *, customer: Customer, actor: Actor, name: str = UNSET, party: Party | None = UNSET,
+    engaged_party_ref: dict | None = UNSET, segment: str = UNSET, credit_class: str = UNSET,
+    valid_from: datetime | None = UNSET, valid_to: datetime | None = UNSET, status_reason: str = UNSET,
+    characteristics: list = UNSET, related_party_refs: list = UNSET, tmf_extra: dict = UNSET,
+    tmf_extra_merge: dict | None = UNSET,
+) -> Customer:
+    """Only the arguments given change (``CUSTOMER_FIELDS``). ``tmf_extra_merge``: TMF attributes
+    merged into ``tmf_extra`` on the locked row, so concurrent updates keep each other's keys.
+    The status changes through customer_change_status."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    with track_changes(customer, action="customers.customer.updated", actor=actor) as t:
-        merge = data.pop("tmf_extra_merge", None)
-        if merge:  # merged on the locked row, so concurrent updates do not lose each other's keys
-            data["tmf_extra"] = {**customer.tmf_extra, **merge}
-        for key, value in data.items():
-            setattr(customer, key, value)
-        if not customer.name.strip():
-            raise DomainValidationError({"name": "A customer needs a name."})
-        customer.save()
-    if t.entry:
+    if name is not UNSET and not (name or "").strip():
+        raise DomainValidationError({"name": "A customer needs a name."})
+    if tmf_extra_merge:
+        tmf_extra = {**(customer.tmf_extra if tmf_extra is UNSET else tmf_extra), **tmf_extra_merge}
+    changes = model_update(
+        instance=customer, fields=CUSTOMER_FIELDS, actor=actor, action="customers.customer.updated",
+        data=dict(name=name, party=party, engaged_party_ref=engaged_party_ref, segment=segment,
+                  credit_class=credit_class, valid_from=valid_from, valid_to=valid_to, status_reason=status_reason,
+                  characteristics=characteristics, related_party_refs=related_party_refs, tmf_extra=tmf_extra))
+    if changes:
         publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
     return customer
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
 
 from bss.actors import Actor
+from bss.audit.services import UNSET, given
 from bss.errors import DomainValidationError
 from bss.events import one_event
 from customers.models import (
@@ -27,6 +29,7 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
     """New customer acquisition: party, customer, primary contact, address and (optionally) a
     billing account, all or nothing. Collects the field errors of every part before failing."""
     errors: dict = {}
+    party, customer = dict(party), dict(customer)
     kind = party.pop("kind", Party.Kind.INDIVIDUAL)
     for prefix, check in (
         ("party", lambda: _party_validate(kind, party)),
@@ -62,27 +65,41 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
 
 # savepoint=False: the composed services roll back with the caller; no extra savepoint round trips.
 @transaction.atomic(savepoint=False)
-def customer_register(*, actor: Actor, name: str, party: Party | None = None,
-                      engaged_party_ref: dict | None = None, status: str = Customer.Status.PROSPECT,
-                      contact_media: tuple[list[dict], dict | None] | None = None, tmf_extra: dict | None = None,
-                      **fields) -> Customer:
+def customer_register(
+    *, actor: Actor, name: str, party: Party | None = None, engaged_party_ref: dict | None = None,
+    status: str = Customer.Status.PROSPECT, contact_media: tuple[list[dict], dict | None] | None = None,
+    tmf_extra: dict | None = None, segment: str | None = Customer.Segment.RESIDENTIAL,
+    credit_class: str = Customer.CreditClass.B, valid_from: datetime | None = UNSET, valid_to: datetime | None = None,
+    status_reason: str = "", characteristics: list | None = None, related_party_refs: list | None = None,
+) -> Customer:
     """A new customer with (optionally) its contact media: one transaction, one
-    CustomerCreateEvent that already shows the media. ``fields``: customer_create's attributes
-    (valid_from, valid_to, characteristics, related_party_refs, credit_class, segment…)."""
+    CustomerCreateEvent that already shows the media. The attributes are customer_create's."""
     with one_event():
-        customer = customer_create(actor=actor, name=name, party=party, engaged_party_ref=engaged_party_ref,
-                                   status=status, tmf_extra=tmf_extra or {}, **fields)
+        customer = customer_create(
+            actor=actor, name=name, party=party, engaged_party_ref=engaged_party_ref, status=status,
+            tmf_extra=tmf_extra or {}, segment=segment, credit_class=credit_class, valid_from=valid_from,
+            valid_to=valid_to, status_reason=status_reason, characteristics=characteristics,
+            related_party_refs=related_party_refs)
         if contact_media:
             customer_contact_media_set(customer=customer, actor=actor, media_and_postal=contact_media)
     return customer
 
 
 @transaction.atomic(savepoint=False)
-def customer_revise(*, customer: Customer, actor: Actor, status: str | None = None, reason: str = "",
-                    contact_media: tuple[list[dict], dict | None] | None = None, **fields) -> Customer:
-    """A change of a customer's attributes, status and contact media together (a TMF629 PATCH):
-    one transaction, one event: a StateChange if the status moved, else an AttributeValueChange
-    if anything changed, else none."""
+def customer_revise(
+    *, customer: Customer, actor: Actor, status: str | None = None, reason: str = "",
+    contact_media: tuple[list[dict], dict | None] | None = None, name: str = UNSET, party: Party | None = UNSET,
+    engaged_party_ref: dict | None = UNSET, segment: str = UNSET, credit_class: str = UNSET,
+    valid_from: datetime | None = UNSET, valid_to: datetime | None = UNSET, status_reason: str = UNSET,
+    characteristics: list = UNSET, related_party_refs: list = UNSET, tmf_extra_merge: dict | None = UNSET,
+) -> Customer:
+    """A change of a customer's attributes (customer_update's, only those given), status and
+    contact media together (a TMF629 PATCH): one transaction, one event: a StateChange if the
+    status moved, else an AttributeValueChange if anything changed, else none."""
+    fields = given(name=name, party=party, engaged_party_ref=engaged_party_ref, segment=segment,
+                   credit_class=credit_class, valid_from=valid_from, valid_to=valid_to, status_reason=status_reason,
+                   characteristics=characteristics, related_party_refs=related_party_refs,
+                   tmf_extra_merge=tmf_extra_merge)
     with one_event():
         if fields:
             customer = customer_update(customer=customer, actor=actor, **fields)

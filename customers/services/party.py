@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import transaction
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import ApplicationError, DomainValidationError
 from bss.events import EventType, publish
 from bss.fsm import fsm_transition
@@ -27,10 +29,23 @@ def _party_validate(kind: str, data: dict) -> None:
 
 
 @transaction.atomic
-def party_create(*, kind: str, actor: Actor, **data) -> Party:
+def party_create(
+    *, kind: str, actor: Actor, title: str = "", given_name: str = "", middle_name: str = "", family_name: str = "",
+    birth_date: date | None = None, gender: str = "", nationality: str = "", trading_name: str = "",
+    legal_name: str = "", organization_type: str = "", registration_number: str = "", is_legal_entity: bool = True,
+    tmf_extra: dict | None = None, status: str = Party.Status.INITIALIZED,
+) -> Party:
+    """A new party, initialized; another ``status`` (TMF632 lets a client send one) is reached
+    through the lifecycle, recorded like any other move."""
+    data = dict(title=title, given_name=given_name, middle_name=middle_name, family_name=family_name,
+                birth_date=birth_date, gender=gender, nationality=nationality, trading_name=trading_name,
+                legal_name=legal_name, organization_type=organization_type,
+                registration_number=registration_number, is_legal_entity=is_legal_entity,
+                tmf_extra=tmf_extra or {})
     _party_validate(kind, data)
     party = Party.objects.create(kind=kind, **data)
     history_record_created(obj=party, actor=actor, action="customers.party.created")
+    _party_transition(party, status, actor=actor, reason="")
     publish(PARTY_EVENTS[kind]["Create"], party)
     return party
 
@@ -64,9 +79,19 @@ def _party_transition(party: Party, status: str, *, actor: Actor, reason: str) -
 
 
 @transaction.atomic
-def party_update(*, party: Party, actor: Actor, status: str | None = None, reason: str = "", **fields) -> Party:
-    """One use case: the attributes (``PARTY_FIELDS``) and, if given, the status change, in one
+def party_update(
+    *, party: Party, actor: Actor, status: str | None = None, reason: str = "", title: str = UNSET,
+    given_name: str = UNSET, middle_name: str = UNSET, family_name: str = UNSET, birth_date: date | None = UNSET,
+    gender: str = UNSET, nationality: str = UNSET, trading_name: str = UNSET, legal_name: str = UNSET,
+    organization_type: str = UNSET, registration_number: str = UNSET, is_legal_entity: bool = UNSET,
+    tmf_extra: dict = UNSET,
+) -> Party:
+    """One use case: the attributes given (``PARTY_FIELDS``) and, if given, the status change, in one
     transaction with one event (a StateChange when the status moved, else AttributeValueChange)."""
+    fields = given(title=title, given_name=given_name, middle_name=middle_name, family_name=family_name,
+                   birth_date=birth_date, gender=gender, nationality=nationality, trading_name=trading_name,
+                   legal_name=legal_name, organization_type=organization_type,
+                   registration_number=registration_number, is_legal_entity=is_legal_entity, tmf_extra=tmf_extra)
     party = Party.objects.select_for_update().get(pk=party.pk)
     changes = {}
     if fields:

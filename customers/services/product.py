@@ -4,11 +4,13 @@ that feasibility, ordering and billing all use."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
 from bss.actors import Actor
-from bss.audit.services import history_record_created, model_update
+from bss.audit.services import UNSET, given, history_record_created, model_update
 from bss.errors import DomainValidationError
 from bss.fsm import fsm_transition
 from customers.models import (
@@ -36,7 +38,7 @@ def _ownership_errors(customer_id: int, *, billing_account: BillingAccount | Non
 def product_create(*, customer: Customer, actor: Actor, name: str, offering_code: str, offering_name: str,
                    billing_account: BillingAccount | None = None, product_serial: str = "",
                    place: Address | None = None, characteristics: dict | None = None,
-                   start_date=None, end_date=None) -> Product:
+                   start_date: datetime | None = None, end_date: datetime | None = None) -> Product:
     errors = _ownership_errors(customer.pk, billing_account=billing_account, place=place)
     if not (offering_code or "").strip():
         errors["offering_code"] = "This field is required."
@@ -52,8 +54,16 @@ def product_create(*, customer: Customer, actor: Actor, name: str, offering_code
 
 
 @transaction.atomic
-def product_update(*, product: Product, actor: Actor, **changes) -> Product:
-    """``changes``: any of PRODUCT_FIELDS; a product stays with its customer."""
+def product_update(
+    *, product: Product, actor: Actor, name: str = UNSET, offering_code: str = UNSET, offering_name: str = UNSET,
+    billing_account: BillingAccount | None = UNSET, product_serial: str = UNSET, place: Address | None = UNSET,
+    characteristics: dict = UNSET, start_date: datetime | None = UNSET, end_date: datetime | None = UNSET,
+) -> Product:
+    """Only the arguments given change (PRODUCT_FIELDS); a product stays with its customer and its
+    status moves through product_transition."""
+    changes = given(name=name, offering_code=offering_code, offering_name=offering_name,
+                    billing_account=billing_account, product_serial=product_serial, place=place,
+                    characteristics=characteristics, start_date=start_date, end_date=end_date)
     product = Product.objects.select_for_update().select_related("customer").get(pk=product.pk)
     errors = _ownership_errors(product.customer_id, billing_account=changes.get("billing_account"),
                                place=changes.get("place"))

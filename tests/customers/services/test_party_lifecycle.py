@@ -52,3 +52,13 @@ def test_update_refuses_fields_it_does_not_own(actor):
     party = IndividualFactory()
     with pytest.raises(TypeError):
         services.party_update(party=party, actor=actor, kind=Party.Kind.ORGANIZATION)
+
+
+def test_created_in_another_status_through_the_lifecycle_with_one_create_event(actor):
+    party = services.party_create(kind=Party.Kind.INDIVIDUAL, actor=actor, given_name="Ada", family_name="Byron",
+                                  status=Party.Status.VALIDATED)
+    assert Party.objects.get(pk=party.pk).status == Party.Status.VALIDATED
+    entry = HistoryEntry.objects.get(action="customers.party.validate", object_id=str(party.pk))
+    assert (entry.from_state, entry.to_state) == ("initialized", "validated")
+    assert list(Event.objects.filter(resource_id=str(party.pk)).values_list("event_type", flat=True)) == [
+        "IndividualCreateEvent"]
