@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bss.money import Money
+
 from .bureau import (  # noqa: F401
     BureauError,
     BureauRequest,
@@ -32,6 +34,10 @@ class AccountStanding:
     outstanding_balance: Decimal
     currency: str
     overdue_invoices: int = 0
+
+    @property
+    def outstanding(self) -> Money:
+        return Money(self.outstanding_balance, self.currency)
 
 
 StandingProvider = Callable[..., "AccountStanding | None"]

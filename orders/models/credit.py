@@ -1,10 +1,12 @@
 """Authorize credit (eTOM 1.1.1.5.2): policy, checks with their outcome, manual review."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, transition
 
-from bss.money import currency_field, money_field
+from bss.money import Money, MoneyPair, currency_field, money_field
 
 
 class CreditPolicy(models.Model):
@@ -28,6 +30,19 @@ class CreditPolicy(models.Model):
 
     def __str__(self):
         return self.name
+
+    # Policy amounts carry no currency of their own: a check reads them in its own currency
+    # (there is no conversion), as Money, so they only ever meet amounts of that currency.
+    def bureau_min(self, currency: str) -> Money:
+        return Money(self.bureau_min_amount, currency)
+
+    def max_outstanding(self, currency: str) -> Money | None:
+        return None if self.max_outstanding_balance is None else Money(self.max_outstanding_balance, currency)
+
+    @property
+    def deposit_share(self) -> Decimal:
+        """``deposit_percent_when_referred`` as a factor (20 % -> 0.2)."""
+        return Decimal(self.deposit_percent_when_referred) / 100
 
 
 class BureauSimulationRule(models.Model):
@@ -72,6 +87,7 @@ class CreditCheck(models.Model):
                                         on_delete=models.PROTECT, related_name="credit_checks")
     amount = money_field(help_text="one-time plus first-month recurring total of the order")
     currency = currency_field()
+    amount_money = MoneyPair("amount", "currency")
     order_reference = models.CharField(max_length=64, blank=True)
     status = FSMField(max_length=15, choices=Status.choices, default=Status.DECIDED, protected=True)
     decision = models.CharField(max_length=10, choices=Decision.choices)

@@ -32,8 +32,15 @@ The decision is the most severe finding: declined > referred > approved. Approve
 checks are ``decided``; referred ones wait in the manual review queue (``pending_review``) until a
 Supervisor (orders.review_creditcheck) approves or declines them with a reason. A referred check
 proposes a deposit: the larger of the limit shortfall and ``deposit_percent_when_referred`` of the
-amount. A declined check carries no terms. Money terms are strings with 2 decimals. Policy amounts (bureau minimum, maximum outstanding
-balance) are read in the check's currency; there is no currency conversion.
+amount (referral_deposit). A declined check carries no terms.
+
+Money: the decision computes with bss.money.Money only: the order amount (a Money, or a Decimal in
+the check's currency), the account's credit limit (BillingAccount.credit_limit_money), the policy
+amounts (CreditPolicy.bureau_min / max_outstanding, read in the check's currency: a policy has no
+currency of its own and there is no currency conversion) and billing's outstanding balance. A check
+in another currency than its billing account is refused (400); inside the rules two currencies
+never meet as bare numbers (Money raises CurrencyMismatch). Money terms are strings rounded once,
+by Money.rounded (half up, at the currency's minor unit).
 
 Manual review runs on bss.approvals: a referred check opens an ApprovalRequest of type
 ``orders.credit_referral`` (the check is its subject, with the check's amount and reason) in the
@@ -68,7 +75,7 @@ from bss.approvals.services import (
 from bss.audit.services import history_record, history_record_created
 from bss.errors import ApplicationError, DomainValidationError
 from bss.fsm import fsm_transition
-from bss.money import CURRENCIES, q
+from bss.money import CURRENCIES, Money, q
 from bss.roles import is_staff_user
 from customers.models import BillingAccount, Customer
 
@@ -107,8 +114,18 @@ def _finding(check: str, result: str, detail: str) -> dict:
     return {"check": check, "result": result, "detail": detail}
 
 
-def _money(amount: Decimal) -> str:
-    return str(q(amount))
+def _money(value: Money | Decimal) -> str:
+    """A money term or detail: 2 decimals for a bare Decimal, the currency's minor unit for a Money
+    (rounded once, by Money.rounded)."""
+    return str(value.rounded().amount) if isinstance(value, Money) else str(q(value))
+
+
+def referral_deposit(*, amount: Money, percent: Decimal, shortfall: Money | None = None) -> Money:
+    """The deposit a referred check proposes: the larger of the credit limit ``shortfall`` and
+    ``percent`` of the ``amount``, rounded once to the currency's minor unit (Money.rounded: half
+    up). Amounts in different currencies are refused (CurrencyMismatch), never compared as numbers."""
+    share = amount * (Decimal(percent) / 100)
+    return (share if shortfall is None else max(shortfall, share)).rounded()
 
 
 # --- Exposure ----------------------------------------------------------------------------------
@@ -166,13 +183,15 @@ def _check_credit_class(policy: CreditPolicy, customer: Customer) -> dict:
     return _finding("credit_class", PASS, f"credit class {cls} is acceptable")
 
 
-def _check_credit_limit(policy: CreditPolicy, account: BillingAccount | None, amount: Decimal,
+def _check_credit_limit(policy: CreditPolicy, account: BillingAccount | None, amount: Money,
                         terms: dict) -> dict:
+    """The order amount against the account's credit limit, both Money: a limit in another currency
+    than the amount is refused (CurrencyMismatch), never compared as a bare number."""
     if not policy.check_credit_limit:
         return _finding("credit_limit", SKIPPED, "the policy does not check credit limits")
     if account is None:
         return _finding("credit_limit", SKIPPED, "no billing account given: credit limit not checked")
-    limit = account.credit_limit
+    limit = account.credit_limit_money
     if not limit:
         return _finding("credit_limit", SKIPPED, f"account {account.account_number} has no credit limit set")
     if amount > limit:
@@ -191,19 +210,19 @@ def _check_standing(policy: CreditPolicy, customer: Customer, account: BillingAc
         return [_finding("outstanding_balance", SKIPPED,
                          "billing not available yet: outstanding balance and payment history not checked")]
     found = []
-    limit = policy.max_outstanding_balance
+    limit, balance = policy.max_outstanding(currency), standing.outstanding
     if limit is None:
         found.append(_finding("outstanding_balance", SKIPPED, "the policy sets no maximum outstanding balance"))
-    elif standing.currency != currency:
+    elif balance.currency != limit.currency:  # no conversion: say so instead of comparing numbers
         found.append(_finding("outstanding_balance", SKIPPED,
-                              f"outstanding balance is in {standing.currency}, not {currency}: not compared"))
-    elif standing.outstanding_balance > limit:
+                              f"outstanding balance is in {balance.currency}, not {currency}: not compared"))
+    elif balance > limit:
         found.append(_finding("outstanding_balance", REFERRED,
-                              f"outstanding balance {_money(standing.outstanding_balance)} is above the "
+                              f"outstanding balance {_money(balance)} is above the "
                               f"policy maximum {_money(limit)}"))
     else:
         found.append(_finding("outstanding_balance", PASS,
-                              f"outstanding balance {_money(standing.outstanding_balance)} is acceptable"))
+                              f"outstanding balance {_money(balance)} is acceptable"))
     if standing.overdue_invoices:
         found.append(_finding("payment_history", REFERRED, f"{standing.overdue_invoices} overdue invoice(s)"))
     else:
@@ -213,13 +232,13 @@ def _check_standing(policy: CreditPolicy, customer: Customer, account: BillingAc
 
 # --- Bureau ------------------------------------------------------------------------------------
 
-def _ask_bureau(customer: Customer, amount: Decimal, currency: str, reference: str):
+def _ask_bureau(customer: Customer, amount: Money, reference: str):
     """(finding, response or None, bureau name). Called with no transaction open."""
     bureau = get_bureau()
     request = BureauRequest(
         customer_number=customer.customer_number, customer_name=customer.name,
-        customer_type=customer.customer_type or "", credit_class=customer.credit_class, amount=amount,
-        currency=currency, reference=reference,
+        customer_type=customer.customer_type or "", credit_class=customer.credit_class, amount=amount.amount,
+        currency=amount.currency, reference=reference,
     )
     try:
         response: BureauResponse = bureau.assess(request)
@@ -239,9 +258,17 @@ def _ask_bureau(customer: Customer, amount: Decimal, currency: str, reference: s
 
 # --- Use cases ---------------------------------------------------------------------------------
 
-def _validated(amount, currency: str, customer: Customer, account: BillingAccount | None,
-               order_reference: str) -> Decimal:
+def _validated(amount, currency: str | None, customer: Customer, account: BillingAccount | None,
+               order_reference: str) -> Money:
+    """The amount to assess as Money, rounded once to its currency's minor unit. A Money amount
+    brings its currency (a different ``currency`` is refused); a bare amount is in ``currency``,
+    by default the account's (else EUR). The account must bill in that currency."""
     errors = {}
+    if isinstance(amount, Money):
+        if currency is not None and currency != amount.currency:
+            errors["currency"] = f"The amount is in {amount.currency}, not {currency}."
+        amount, currency = amount.amount, amount.currency
+    currency = currency or (account.currency if account else "EUR")  # every door defaults alike
     try:
         if isinstance(amount, float | bool):
             raise TypeError
@@ -251,7 +278,7 @@ def _validated(amount, currency: str, customer: Customer, account: BillingAccoun
     except (TypeError, ValueError, InvalidOperation):
         errors["amount"] = f"The amount is a non-negative decimal amount below {MAX_AMOUNT:,}."
     if currency not in dict(CURRENCIES):
-        errors["currency"] = f"'{currency}' is not one of {', '.join(dict(CURRENCIES))}."
+        errors.setdefault("currency", f"'{currency}' is not one of {', '.join(dict(CURRENCIES))}.")
     if account is not None:
         if account.customer_id != customer.pk:
             errors["billing_account"] = "The billing account belongs to another customer."
@@ -261,18 +288,20 @@ def _validated(amount, currency: str, customer: Customer, account: BillingAccoun
         errors["order_reference"] = "At most 64 characters."
     if errors:
         raise DomainValidationError(errors)
-    return q(amount)
+    return Money(amount, currency).rounded()
 
 
-def credit_check_request(*, customer: Customer, amount: Decimal, actor: Actor, currency: str | None = None,
+def credit_check_request(*, customer: Customer, amount: Money | Decimal, actor: Actor, currency: str | None = None,
                          billing_account: BillingAccount | None = None, order_reference: str = "") -> CreditCheck:
     """Assess ``amount`` (the order's one-time plus first-month recurring total, see
-    order_credit_amount) for ``customer``; returns the stored CreditCheck. A referred check is
-    ``pending_review`` and waits for credit_check_review(). See the module docstring for the rules."""
+    order_credit_amount) for ``customer``; returns the stored CreditCheck. ``amount`` is a Money,
+    or a Decimal in ``currency`` (default: the billing account's, else EUR); a currency other than
+    the account's is refused. Every amount comparison of the decision is made in Money. A referred
+    check is ``pending_review`` and waits for credit_check_review(). See the module docstring."""
     customer = Customer.objects.select_related("party").get(pk=customer.pk)
     account = BillingAccount.objects.get(pk=billing_account.pk) if billing_account is not None else None
-    currency = currency or (account.currency if account else "EUR")  # every door defaults alike
     amount = _validated(amount, currency, customer, account, order_reference)
+    currency = amount.currency
 
     policy = active_credit_policy()
     terms: dict = {}
@@ -288,11 +317,11 @@ def credit_check_request(*, customer: Customer, amount: Decimal, actor: Actor, c
         findings.append(_finding("bureau", SKIPPED, "not consulted: an internal check declines"))
     elif not policy.use_bureau:
         findings.append(_finding("bureau", SKIPPED, "the policy does not consult the credit bureau"))
-    elif amount < policy.bureau_min_amount:
+    elif amount < policy.bureau_min(currency):
         findings.append(_finding("bureau", SKIPPED,
-                                 f"not consulted below {_money(policy.bureau_min_amount)} {currency}"))
+                                 f"not consulted below {_money(policy.bureau_min(currency))} {currency}"))
     else:
-        finding, response, bureau_name = _ask_bureau(customer, amount, currency, order_reference)
+        finding, response, bureau_name = _ask_bureau(customer, amount, order_reference)
         findings.append(finding)
         for key, value in (response.terms if response else {}).items():
             terms.setdefault(key, value)
@@ -308,15 +337,18 @@ def credit_check_request(*, customer: Customer, amount: Decimal, actor: Actor, c
         terms = {}
     elif decision == CreditCheck.Decision.REFERRED and policy.deposit_percent_when_referred:
         percent = policy.deposit_percent_when_referred
-        deposit = max(Decimal(terms.get("deposit", 0)), amount * percent / 100)
-        terms.update(deposit=deposit, deposit_percent=str(percent))
-    terms = {k: _money(v) if isinstance(v, Decimal) else v for k, v in terms.items()}
+        shortfall = terms.get("deposit")  # the limit's shortfall, or a deposit the bureau asked for
+        if shortfall is not None and not isinstance(shortfall, Money):
+            shortfall = Money(str(shortfall), currency)
+        terms.update(deposit=referral_deposit(amount=amount, percent=percent, shortfall=shortfall),
+                     deposit_percent=str(percent))
+    terms = {k: _money(v) if isinstance(v, Money | Decimal) else v for k, v in terms.items()}
     if "deposit" in terms or "credit_limit" in terms:
         terms.setdefault("currency", currency)
 
     with transaction.atomic():
         check = CreditCheck.objects.create(
-            customer=customer, billing_account=account, amount=amount, currency=currency,
+            customer=customer, billing_account=account, amount=amount.amount, currency=currency,
             order_reference=order_reference or "",
             status=(CreditCheck.Status.PENDING_REVIEW if decision == CreditCheck.Decision.REFERRED
                     else CreditCheck.Status.DECIDED),

@@ -9,6 +9,7 @@ from django.db import connection
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
+from bss.money import CurrencyMismatch, Money
 from bss.roles import Role
 from orders import credit
 from orders.credit import BureauRequest, BureauResponse, BureauTimeout, SimulatedBureau, get_bureau
@@ -22,6 +23,7 @@ from orders.services.credit import (
     credit_policy_activate,
     credit_review_queue,
     order_credit_amount,
+    referral_deposit,
 )
 from tests.factories import (
     BillingAccountFactory,
@@ -341,6 +343,57 @@ class TestValidation:
         with pytest.raises(DomainValidationError) as e:
             request_check(customer, currency="ZZZ", actor=actor)
         assert "currency" in e.value.field_errors
+
+
+class TestMoney:
+    """The decision computes with Money: amounts of two currencies are refused, never compared as
+    numbers, and terms are rounded once by Money."""
+
+    def test_an_amount_in_another_currency_than_the_account_is_refused(self, policy, customer, account, actor):
+        with pytest.raises(DomainValidationError) as e:
+            credit_check_request(customer=customer, amount=Money("800.00", "USD"), billing_account=account,
+                                 actor=actor)
+        assert e.value.field_errors == {"currency": [f"Account {account.account_number} bills in EUR, not USD."]}
+        assert not CreditCheck.objects.exists()
+
+    def test_an_amount_contradicting_the_currency_given_is_refused(self, policy, customer, actor):
+        with pytest.raises(DomainValidationError) as e:
+            credit_check_request(customer=customer, amount=Money("80.00", "GBP"), currency="EUR", actor=actor)
+        assert e.value.field_errors == {"currency": ["The amount is in GBP, not EUR."]}
+
+    def test_a_money_amount_is_assessed_in_its_currency(self, policy, customer, actor):
+        account = BillingAccountFactory(customer=customer, credit_limit=Decimal("500.00"), currency="GBP")
+        check = credit_check_request(customer=customer, amount=Money("800.004", "GBP"), billing_account=account,
+                                     actor=actor)
+        assert check.amount_money == Money("800.00", "GBP")
+        assert check.terms == {"deposit": "300.00", "credit_limit": "500.00", "currency": "GBP"}
+
+    def test_the_limit_rule_refuses_to_compare_two_currencies(self, policy, account):
+        from orders.services.credit import _check_credit_limit
+
+        with pytest.raises(CurrencyMismatch, match="cannot combine USD with EUR"):
+            _check_credit_limit(policy, account, Money("800.00", "USD"), {})
+
+    @pytest.mark.parametrize("amount, percent, shortfall, expected", [
+        (Money("33.33", "EUR"), "12.5", None, Money("4.17", "EUR")),   # 4.16625, half up once
+        (Money("0.10", "EUR"), "25", None, Money("0.03", "EUR")),      # 0.025: a tie rounds up
+        (Money("1001", "JPY"), "12.5", None, Money("125", "JPY")),     # 125.125 at JPY's minor unit (1 yen)
+        (Money("800.00", "EUR"), "20", Money("300.00", "EUR"), Money("300.00", "EUR")),  # shortfall larger
+        (Money("1000.00", "EUR"), "20", Money("100.00", "EUR"), Money("200.00", "EUR")),  # share larger
+    ])
+    def test_referral_deposit_is_rounded_by_money(self, amount, percent, shortfall, expected):
+        deposit = referral_deposit(amount=amount, percent=Decimal(percent), shortfall=shortfall)
+        assert deposit == expected and deposit.is_rounded()
+
+    def test_referral_deposit_refuses_a_shortfall_in_another_currency(self):
+        with pytest.raises(CurrencyMismatch):
+            referral_deposit(amount=Money("800.00", "USD"), percent=Decimal("20"), shortfall=Money("300", "EUR"))
+
+    def test_policy_amounts_are_read_in_the_checks_currency(self):
+        policy = CreditPolicyFactory(bureau_min_amount=Decimal("200"), max_outstanding_balance=None,
+                                     deposit_percent_when_referred=Decimal("12.50"))
+        assert policy.bureau_min("GBP") == Money("200", "GBP") and policy.max_outstanding("GBP") is None
+        assert policy.deposit_share == Decimal("0.125")
 
 
 class TestOrderCreditAmount:
