@@ -1,7 +1,5 @@
 """Authorize credit (eTOM 1.1.1.5.2): policy, checks with their outcome, manual review."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, transition
@@ -38,11 +36,6 @@ class CreditPolicy(models.Model):
 
     def max_outstanding(self, currency: str) -> Money | None:
         return None if self.max_outstanding_balance is None else Money(self.max_outstanding_balance, currency)
-
-    @property
-    def deposit_share(self) -> Decimal:
-        """``deposit_percent_when_referred`` as a factor (20 % -> 0.2)."""
-        return Decimal(self.deposit_percent_when_referred) / 100
 
 
 class BureauSimulationRule(models.Model):

@@ -390,10 +390,9 @@ class TestMoney:
             referral_deposit(amount=Money("800.00", "USD"), percent=Decimal("20"), shortfall=Money("300", "EUR"))
 
     def test_policy_amounts_are_read_in_the_checks_currency(self):
-        policy = CreditPolicyFactory(bureau_min_amount=Decimal("200"), max_outstanding_balance=None,
-                                     deposit_percent_when_referred=Decimal("12.50"))
-        assert policy.bureau_min("GBP") == Money("200", "GBP") and policy.max_outstanding("GBP") is None
-        assert policy.deposit_share == Decimal("0.125")
+        policy = CreditPolicyFactory(bureau_min_amount=Decimal("200"), max_outstanding_balance=Decimal("50"))
+        assert (policy.bureau_min("GBP"), policy.max_outstanding("GBP")) == (Money("200", "GBP"), Money("50", "GBP"))
+        assert CreditPolicyFactory(is_active=False, max_outstanding_balance=None).max_outstanding("GBP") is None
 
 
 class TestOrderCreditAmount:
