@@ -21,6 +21,10 @@ class PartyAdmin(ServiceSavedAdmin):
     service_fields = editable_fields(Party, "status")
     actions = ["validate", "close", "reopen"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An individual stays an individual: party_update does not take the kind.
+        return (*self.readonly_fields, "kind") if obj else self.readonly_fields
+
     def create(self, request, data):
         return services.party_create(actor=self.actor(request), **data)
 

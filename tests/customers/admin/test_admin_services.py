@@ -80,6 +80,14 @@ def test_party_rules_show_as_form_errors(admin_client, customer):
     assert not HistoryEntry.objects.filter(action="customers.party.updated").exists()
 
 
+def test_party_kind_is_read_only_on_change(admin_client, customer):
+    party = customer.party
+    response = edit(admin_client, party, kind="organization", given_name="Maire")
+    assert response.status_code == 302
+    stored = Party.objects.get(pk=party.pk)
+    assert (stored.kind, stored.given_name) == ("individual", "Maire")
+
+
 def test_party_add_goes_through_service(admin_client, admin_user, db):
     page = admin_client.get(url(Party, "add"))
     response = admin_client.post(url(Party, "add"), post_data(
