@@ -4,7 +4,10 @@ On top of DRF's parsers they refuse, before any view sees the body:
 - a malformed Content-Type (``application/json;;;``, ``application/json;charset``): 415;
 - JSON nested deeper than ``BSS_MAX_JSON_DEPTH`` (objects and arrays; the top level is depth 1): 400.
   Deeper documents would reach Python's recursion limit in the serializers, the renderers, the
-  history writer or the admin, and nothing in a TMF or native resource needs more than a few levels.
+  history writer or the admin, and nothing in a TMF or native resource needs more than a few levels;
+- a NUL character (``\\u0000``) in any string or key: 400. No text we store may hold one
+  (PostgreSQL refuses it in text and JSON columns), and bodies kept verbatim (TMF679 requests,
+  unmodelled TMF attributes) would otherwise fail at the database as a 500.
 The body size is limited before parsing by bss.api.middleware.ApiBodyLimitMiddleware.
 """
 
@@ -45,6 +48,23 @@ def json_depth_exceeds(data, limit: int) -> bool:
     return False
 
 
+def json_contains_nul(data) -> bool:
+    """True when a string or an object key anywhere in ``data`` holds U+0000 (iterative)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            if any("\x00" in k for k in value):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 class StrictMediaTypeMixin:
     def check_media_type(self, media_type):
         if not is_well_formed_media_type(media_type):
@@ -61,6 +81,8 @@ class JSONParser(StrictMediaTypeMixin, parsers.JSONParser):
             raise ParseError(f"JSON parse error - nested deeper than {limit} levels")
         if json_depth_exceeds(data, limit):
             raise ParseError(f"JSON parse error - nested deeper than {limit} levels")
+        if json_contains_nul(data):
+            raise ParseError("JSON parse error - text may not contain the NUL character (\\u0000)")
         return data
 
 

@@ -398,7 +398,9 @@ def test_wrong_types_are_refused_on_patch(client, route):
     ("{bad json", None), ('{"a": 1,}', None), ("[1, 2]", None), ("null", None), ('"text"', None),
     ("[" * 1000 + "]" * 1000, None), ('{"x": ' + "[" * 1000 + "]" * 1000 + "}", None),
     ('{"x": ' + '{"a": ' * 900 + "1" + "}" * 900 + "}", None),
-], ids=["bad-json", "trailing-comma", "array", "null", "string", "deep-array", "deep-attribute", "deep-object"])
+    ('{"name": "a\\u0000b", "description": "x"}', None), ('{"note\\u0000": 1}', None),
+], ids=["bad-json", "trailing-comma", "array", "null", "string", "deep-array", "deep-attribute", "deep-object",
+        "nul-in-text", "nul-in-key"])
 def test_malformed_bodies_are_400_and_store_nothing(client, route, raw, fragment):
     name, view, res, url = route
     if not _writable(view):
@@ -482,3 +484,13 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_body(cl
     assert _model_of(view).objects.count() == before + 1
     other = {**body, "description": "another body"}
     assert_tmf_error(client.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY=f"contract-{name}"), 422)
+
+
+def test_a_nul_character_anywhere_in_a_valid_body_is_400(client, route):
+    name, view, res, url = route
+    if not _writable(view):
+        pytest.skip("read-only resource")
+    before = _model_of(view).objects.count()
+    raw = json.dumps(res.body())[:-1] + ', "@baseType": "x\\u0000y"}'
+    assert "NUL" in assert_tmf_error(client.post(url, raw, content_type="application/json"), 400)["message"]
+    assert _model_of(view).objects.count() == before
