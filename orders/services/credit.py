@@ -77,7 +77,7 @@ from bss.errors import ApplicationError, DomainValidationError
 from bss.fsm import fsm_transition
 from bss.money import CURRENCIES, Money, q
 from bss.roles import is_staff_user
-from customers.models import BillingAccount, Customer
+from customers.selectors import BillingAccount, Customer, billing_account_visible, customer_visible
 
 from ..credit import (
     BureauRequest,
@@ -298,8 +298,12 @@ def credit_check_request(*, customer: Customer, amount: Money | Decimal, actor: 
     or a Decimal in ``currency`` (default: the billing account's, else EUR); a currency other than
     the account's is refused. Every amount comparison of the decision is made in Money. A referred
     check is ``pending_review`` and waits for credit_check_review(). See the module docstring."""
-    customer = Customer.objects.select_related("party").get(pk=customer.pk)
-    account = BillingAccount.objects.get(pk=billing_account.pk) if billing_account is not None else None
+    # the caller resolved both within what its actor may see; read them afresh (system read)
+    customer = customer_visible(user=None, customer_id=customer.pk, system=True)
+    account = (billing_account_visible(user=None, account_id=billing_account.pk, system=True)
+               if billing_account is not None else None)
+    if customer is None or (billing_account is not None and account is None):
+        raise DomainValidationError({"customer" if customer is None else "billing_account": "Not found."})
     amount = _validated(amount, currency, customer, account, order_reference)
     currency = amount.currency
 
