@@ -6,6 +6,8 @@
   IP address after BSS_AXES_IP_FAILURE_LIMIT failures across any usernames (password spraying).
   A success resets only its own username+IP pair, so one account an attacker owns cannot clear
   the count of the IP.
+- API-only roles (bss.roles.Role.API_ONLY, the Integrator) get no portal session: the portal form refuses
+  them after a correct password, which is no failed attempt (no lockout), with a pointer to the token.
 """
 
 from axes.attempts import get_cool_off_threshold
@@ -19,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
 from django.db.models import Sum
+
+from bss.roles import is_api_only_user
 
 AXES_USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
 
@@ -44,9 +48,19 @@ class _BoundedUsername:
         return super().clean()
 
 
+API_ONLY_MESSAGE = "This login is for the API: get a token at /api/v1/auth/token/"
+
+
 class LoginForm(_BoundedUsername, AuthenticationForm):
     password = forms.CharField(label="Password", strip=False, max_length=4096,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    def confirm_login_allowed(self, user):
+        """Called after authenticate() succeeded: the password was right, so this is no failed sign-in for
+        django-axes (no user_login_failed signal), only a door that is not this user's."""
+        super().confirm_login_allowed(user)
+        if is_api_only_user(user):
+            raise forms.ValidationError(API_ONLY_MESSAGE, code="api_only")
 
 
 class AdminLoginForm(_BoundedUsername, AdminAuthenticationForm):

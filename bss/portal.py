@@ -6,13 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
 from bss.errors import DomainValidationError
-from bss.roles import is_staff_user
+from bss.roles import is_portal_user, is_self_service_user
 
 
 def staff_required(view=None, *, perm: str | tuple[str, ...] | None = None):
-    """Staff only; with perm=, the user's role must also grant that permission (or all of them).
+    """Staff portal only (a portal role, bss.roles.is_portal_user: an API-only Integrator is refused); with
+    perm=, the user's role must also grant that permission (or all of them). A refusal is the styled 403
+    page (bss.views.permission_denied), which shows the message.
 
-        @staff_required                                  # any staff role
+        @staff_required                                  # any portal role
         @staff_required(perm="customers.add_customer")   # and this permission
     """
     perms = (perm,) if isinstance(perm, str) else tuple(perm or ())
@@ -21,15 +23,25 @@ def staff_required(view=None, *, perm: str | tuple[str, ...] | None = None):
         @login_required
         @wraps(fn)
         def wrapper(request, *args, **kwargs):
-            if not is_staff_user(request.user):
-                raise PermissionDenied("Staff only")
+            if not is_portal_user(request.user):
+                raise PermissionDenied("This page is for back-office staff.")
             if perms and not request.user.has_perms(perms):
-                raise PermissionDenied("Your role does not allow this")
+                raise PermissionDenied("Your role does not allow this.")
             return fn(request, *args, **kwargs)
 
         return wrapper
 
     return decorate(view) if view is not None else decorate
+
+
+def portal_layout(user) -> str | None:
+    """The layout a page for this user extends: the staff portal's, the self-service one, or None for
+    anyone else (anonymous, an API-only login): the pages then show a minimal header."""
+    if is_portal_user(user):
+        return "base.html"
+    if is_self_service_user(user):
+        return "base_my.html"
+    return None
 
 
 def add_service_errors(form, error: DomainValidationError, prefix: str = "") -> None:

@@ -24,7 +24,12 @@ class Role:
     CUSTOMER = "Customer"
 
     ALL = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, ADMIN, CUSTOMER]
+    # Staff roles see every customer's data (data scoping: is_staff_user); the Integrator among them
+    # reaches that data through the APIs only.
     STAFF = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, ADMIN]
+    # Roles that may use the staff portal (/csr/): staff minus the API-only roles.
+    API_ONLY = [INTEGRATOR]
+    PORTAL = [CSR, SUPERVISOR, BILLING, PROVISIONING, ADMIN]
     # Roles that may sign in to Django admin (is_staff).
     ADMIN_SITE = [SUPERVISOR, BILLING, PROVISIONING, ADMIN]
 
@@ -57,6 +62,35 @@ def is_staff_user(user) -> bool:
     if not hasattr(user, "_bss_is_staff"):  # once per request: the user object is per request
         user._bss_is_staff = user.groups.filter(name__in=Role.STAFF).exists()
     return user._bss_is_staff
+
+
+def is_portal_user(user) -> bool:
+    """May use the staff portal (/csr/): a superuser or a user with a portal role (Role.PORTAL)."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_bss_is_portal"):  # once per request, like is_staff_user
+        user._bss_is_portal = user.groups.filter(name__in=Role.PORTAL).exists()
+    return user._bss_is_portal
+
+
+def is_api_only_user(user) -> bool:
+    """Every role of the user is API-only (Role.API_ONLY): an API client, with no portal session
+    (bss.auth.LoginForm refuses it). A user who also holds a portal or Customer role is not."""
+    if not user or not user.is_authenticated or user.is_superuser:
+        return False
+    names = set(user.groups.values_list("name", flat=True))
+    return bool(names) and names <= set(Role.API_ONLY)
+
+
+def is_self_service_user(user) -> bool:
+    """Has the Customer role (the self-service pages, /my/; which customer is customers.scoping's)."""
+    if not user or not user.is_authenticated:
+        return False
+    if not hasattr(user, "_bss_is_customer"):
+        user._bss_is_customer = user.groups.filter(name=Role.CUSTOMER).exists()
+    return user._bss_is_customer
 
 
 def sync_roles(using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> None:

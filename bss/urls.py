@@ -38,3 +38,8 @@ urlpatterns = [
     path("tmf-api/productCatalogManagement/v4/", include((tmf620.urls, "tmf620"))),
     path("tmf-api/productOfferingQualification/v4/", include((tmf679.urls, "tmf679"))),
 ]
+
+# Styled pages in the portal layout; JSON under /api/, the TMF Error body under /tmf-api/ (bss.views).
+handler403 = "bss.views.permission_denied"
+handler404 = "bss.views.page_not_found"
+handler500 = "bss.views.server_error"

@@ -1,0 +1,66 @@
+"""Error pages in a real browser: a role that may not edit a contact gets the styled 403 inside the
+portal layout, and Back returns to the customer page it came from; a missing page is the styled 404.
+Neither breaks the Content-Security-Policy."""
+
+import pytest
+
+from bss.roles import Role
+from tests.factories import ContactFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+RECORD = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.fixture
+def billing(transactional_db):
+    from django.contrib.auth.models import Group
+
+    from bss.roles import sync_roles
+
+    if not Group.objects.filter(name=Role.BILLING).exists():
+        sync_roles()
+    return UserFactory(username="brid", first_name="Bríd", last_name="Keane", roles=[Role.BILLING])
+
+
+def sign_in(page, base, user):
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/csr/")
+
+
+def test_billing_user_on_contact_edit_gets_the_styled_403_and_back_returns(live_server, page, billing):
+    contact = ContactFactory(customer__name="Aoife Brennan")
+    page.add_init_script(RECORD)
+    sign_in(page, live_server.url, billing)
+    customer_page = f"{live_server.url}/csr/customers/{contact.customer_id}/"
+    page.goto(customer_page)
+    assert "Aoife Brennan" in page.inner_text("main")
+
+    # as following the contact's Edit link from the customer page
+    resp = page.goto(f"{live_server.url}/csr/contacts/{contact.pk}/edit/", referer=customer_page)
+    assert resp.status == 403
+    main = page.inner_text("main")
+    assert "You cannot open this page" in main and "Your role does not allow this." in main
+    assert page.is_visible("header.top >> text=Customers")  # still inside the portal, with its navigation
+    assert page.title() == "Not allowed · BSS"
+    assert page.evaluate("window.__csp") == []
+
+    page.click("main >> a:text-is('Back')")
+    page.wait_for_url(customer_page)
+    assert "Aoife Brennan" in page.inner_text("main")
+
+
+def test_missing_page_is_the_styled_404_and_home_leads_to_the_dashboard(live_server, page, billing):
+    sign_in(page, live_server.url, billing)
+    resp = page.goto(f"{live_server.url}/csr/customers/999999/")
+    assert resp.status == 404
+    assert "We could not find this page" in page.inner_text("main")
+    assert "Page not found at" not in page.content()
+    page.click("main >> a:text-is('Home')")
+    page.wait_for_url(f"{live_server.url}/csr/")
