@@ -23,6 +23,9 @@ urlpatterns = [
     path("healthz", bss_views.healthz, name="healthz"),
     path("accounts/login/", bss_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every portal user (staff and self-service) changes their own password; the old one is asked for.
+    path("accounts/password/", bss_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", bss_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("csr/", include((customers_urls.csr_patterns, "csr"))),
     path("csr/orders/", include((orders_urls.csr_patterns, "orders"))),

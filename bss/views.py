@@ -1,8 +1,10 @@
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from bss.auth import LoginForm
@@ -30,6 +32,32 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
+
+
+class PortalUserPageMixin:
+    """A page of bss itself for every portal user, staff or self-service, in that user's layout; an
+    anonymous user is sent to sign in (the view's own login_required), anyone else gets the 403 page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and portal_layout(request.user) is None:
+            raise PermissionDenied("This page is for users of the staff portal or the self-service pages.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **layout_context(self.request)}
+
+
+class PasswordChangeView(PortalUserPageMixin, auth_views.PasswordChangeView):
+    """Django's: the old password is asked for, the new one checked by AUTH_PASSWORD_VALIDATORS, and the
+    session stays signed in (update_session_auth_hash). Its own template names: the admin's password
+    change uses registration/password_change_*.html, which a portal template there would replace."""
+
+    template_name = "registration/change_password.html"
+    success_url = reverse_lazy("password_change_done")
+
+
+class PasswordChangeDoneView(PortalUserPageMixin, auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_changed.html"
 
 
 # --- Error pages (handler403/handler404/handler500 in bss.urls) ------------------------------------
