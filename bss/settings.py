@@ -1,13 +1,16 @@
 """Settings for the BSS, read from the environment (12-factor, via django-environ).
 
 Defaults give the *embedded* mode: SQLite under ``var/``, Celery over kombu's filesystem
-transport, DEBUG on. Production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY,
-DJANGO_DEBUG=false and ALLOWED_HOSTS (see README and docker-compose.yml).
+transport, DEBUG on; ``make run`` adds BSS_EMBEDDED=1 (DEBUG off, see the embedded block). Production
+sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY, DJANGO_DEBUG=false and ALLOWED_HOSTS (see
+README and docker-compose.yml).
 """
 
+import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("BSS_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -16,12 +19,54 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env.str(
-    "DJANGO_SECRET_KEY",
-    default="embedded-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz" if DEBUG else environ.Env.NOTSET,
-)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# --- Embedded run (BSS_EMBEDDED=1, set by `manage.py run_embedded` for its web and worker processes) --------
+# DEBUG off (no technical error pages), yet for http://127.0.0.1 on one machine: the secret key kept in
+# VAR_DIR/secret_key, no SSL redirect, HSTS or secure cookies, static files served by WhiteNoise from the
+# apps and bss/static without collectstatic, and the hosts the run listens on.
+EMBEDDED = env.bool("BSS_EMBEDDED", default=False)
+
+
+def _embedded_secret_key(path: Path) -> str:
+    """Read, or create once (0600), the embedded run's key; concurrent first starts agree on one file."""
+    if not path.exists():
+        from django.core.management.utils import get_random_secret_key
+
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+        with os.fdopen(fd, "w") as f:
+            f.write(get_random_secret_key())
+        try:
+            os.link(tmp, path)  # atomic, and never replaces a key another process wrote first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if not key:
+        raise ImproperlyConfigured(f"{path} is empty: delete it and a new key is made")
+    return key
+
+
+def _embedded_hosts(host: str) -> list[str]:
+    hosts = ["localhost", "127.0.0.1", "[::1]"]
+    if host in ("0.0.0.0", "::", "[::]"):  # listening on every interface: reached by any of its names
+        return ["*"]
+    if host and ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return hosts + ([host] if host and host not in hosts else [])
+
+
+if EMBEDDED:
+    DEBUG = env.bool("DJANGO_DEBUG", default=False)
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _embedded_secret_key(VAR_DIR / "secret_key")
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=_embedded_hosts(env.str("BSS_HOST", default="127.0.0.1")))
+else:
+    DEBUG = env.bool("DJANGO_DEBUG", default=True)
+    SECRET_KEY = env.str(
+        "DJANGO_SECRET_KEY",
+        default="embedded-insecure-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz" if DEBUG else environ.Env.NOTSET,
+    )
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Absolute base for hrefs built outside a request (events, webhooks, e-mails).
 BSS_BASE_URL = env.str("BSS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -145,10 +190,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEBUG and not EMBEDDED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+if EMBEDDED:
+    WHITENOISE_USE_FINDERS = True  # straight from the apps' static dirs and bss/static: no collectstatic
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- E-mail ----------------------------------------------------------------------------
@@ -156,8 +203,8 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="bss@localhost")
 
-# --- Security (production values when DJANGO_DEBUG=false) -------------------------------
-if not DEBUG:
+# --- Security (production values when DJANGO_DEBUG=false; the embedded run is plain http on loopback) ---
+if not DEBUG and not EMBEDDED:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
@@ -265,7 +312,7 @@ BSS_WEBHOOK_MAX_ATTEMPTS = env.int("BSS_WEBHOOK_MAX_ATTEMPTS", default=8)
 BSS_WEBHOOK_BACKOFF_BASE = env.float("BSS_WEBHOOK_BACKOFF_BASE", default=2.0)
 BSS_WEBHOOK_BACKOFF_MAX = env.float("BSS_WEBHOOK_BACKOFF_MAX", default=3600.0)
 # Listeners on private/loopback addresses or plain http: allowed while developing only.
-BSS_WEBHOOK_ALLOW_PRIVATE = env.bool("BSS_WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
+BSS_WEBHOOK_ALLOW_PRIVATE = env.bool("BSS_WEBHOOK_ALLOW_PRIVATE", default=DEBUG or EMBEDDED)
 
 # Credit bureau adapter used by credit checks (orders.credit.bureau): a dotted path to a class
 # with ``name`` and ``assess(request)``; the default is the rule-driven simulated bureau.

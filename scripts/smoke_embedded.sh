@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Smoke test of the embedded default: start `make run` on a fresh var dir, fetch a page and the
-# OpenAPI schema, check the worker processes events, then stop it with Ctrl-C (SIGINT). Then start
-# it twice more on the same var dir: the demo data is not loaded again, and every Ctrl-C is a clean
-# stop (no "exited unexpectedly", no make error). No alarming noise in any run's output.
+# OpenAPI schema, see the styled 404 (DEBUG off, no technical page), sign in over plain http, check
+# the worker processes events, then stop it with Ctrl-C (SIGINT). Then start it twice more on the
+# same var dir: the demo data is not loaded again, and every Ctrl-C is a clean stop (no "exited
+# unexpectedly", no make error). No alarming noise in any run's output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port=${SMOKE_PORT:-8765}
@@ -43,6 +44,24 @@ grep -q "Sign in" <<<"$page" || { echo "login page missing"; exit 1; }
 schema=$(curl -fsS "http://127.0.0.1:$port/api/schema/")
 grep -q "customerManagement" <<<"$schema" || { echo "schema missing"; exit 1; }
 grep -q "productOfferingQualification" <<<"$schema" || { echo "TMF679 missing from schema"; exit 1; }
+# DEBUG is off in the embedded run: a 404 is the styled page in the layout, never Django's technical page,
+# and the stylesheet comes from WhiteNoise without collectstatic.
+code=$(curl -sS -o "$var/404.html" -w '%{http_code}' "http://127.0.0.1:$port/csr/no-such-page/")
+[ "$code" = 404 ] || { echo "a missing page answered $code, not 404"; exit 1; }
+grep -q 'data-error-page="404"' "$var/404.html" || { echo "404 is not the styled page:"; head -40 "$var/404.html"; exit 1; }
+for tech in "DEBUG = True" "Using the URLconf" "Page not found at" "Traceback"; do
+  if grep -q "$tech" "$var/404.html"; then echo "technical 404 page ($tech)"; exit 1; fi
+done
+curl -fsS -o /dev/null "http://127.0.0.1:$port/static/css/bss.css" || { echo "stylesheet not served"; exit 1; }
+# Sign-in works over plain http (no Secure-only cookies, no SSL redirect): the demo CSR reaches /csr/.
+jar="$var/cookies"
+login=$(curl -fsS -c "$jar" "http://127.0.0.1:$port/accounts/login/")
+csrf=$(sed -n 's/.*name="csrfmiddlewaretoken" value="\([^"]*\)".*/\1/p' <<<"$login" | head -1)
+code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$jar" -c "$jar" -e "http://127.0.0.1:$port/accounts/login/" \
+  --data-urlencode "csrfmiddlewaretoken=$csrf" --data-urlencode "username=csr" --data-urlencode "password=demo" \
+  "http://127.0.0.1:$port/accounts/login/")
+[ "$code" = 302 ] || { echo "demo sign-in answered $code, not a redirect"; exit 1; }
+curl -fsS -b "$jar" "http://127.0.0.1:$port/csr/" | grep -q "Back office" || { echo "signed-in /csr/ failed"; exit 1; }
 # The worker must be consuming the outbox: fan-out tasks complete.
 for i in $(seq 1 60); do
   grep -q "bss.events.fan_out.*succeeded" "$log" && break

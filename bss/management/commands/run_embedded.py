@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 self.stdout.write("loading demo data (the first run takes a minute)…")
                 call_command("seed_demo")
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bss.settings", "BSS_BASE_URL": f"http://{host}:{port}",
+               # DEBUG off, no technical pages; the settings' embedded block keeps plain http on this host working.
+               "BSS_EMBEDDED": "1", "BSS_HOST": host,
                # Celery's root warning: the embedded run is a single-user development box, often a container
                # running as root; production runs the worker as its own user (docker-compose.yml).
                "PYTHONWARNINGS": ",".join(filter(None, [os.environ.get("PYTHONWARNINGS", ""),
