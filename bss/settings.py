@@ -321,7 +321,9 @@ BSS_CREDIT_BUREAU = env.str("BSS_CREDIT_BUREAU", default="orders.credit.bureau.S
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # a refused or missing page (4xx) is one log line, not a traceback; 5xx keep theirs
+    "filters": {"client_errors_without_traceback": {"()": "bss.logging.ClientErrorsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_traceback"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -51,7 +51,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"\nBSS is running at http://{host}:{port}/  (staff portal /csr/, self-service /my/, "
             f"admin /admin/, API docs /api/docs/)\n"
-            "Demo logins, password 'demo': csr, supervisor, billing, provisioning, integrator, admin, customer\n"
+            "Demo logins, password 'demo': csr, supervisor, billing, provisioning, admin, customer "
+            "(integrator: API only, token at /api/v1/auth/token/)\n"
             "Press Ctrl-C to stop. (Another port: make run ARGS='--port 8080', or BSS_PORT=8080.)\n"))
         stopping = False
 
