@@ -214,3 +214,9 @@ def customer_products_for_feasibility(*, customer_id: int) -> QuerySet[Product]:
     start date): one query."""
     return Product.objects.filter(customer_id=customer_id).only(
         "id", "offering_code", "status", "billing_account_id", "start_date")
+
+
+def product_count_for_offering(*, offering_code: str) -> int:
+    """How many customer products (any status) name an offering code: the catalog does not delete
+    an offering that products name."""
+    return Product.objects.filter(offering_code=offering_code).count()

@@ -14,7 +14,7 @@ from django.contrib import admin
 from bss.admin_mixins import FsmSafeFormMixin, ServiceSavedAdmin
 from bss.errors import DomainValidationError
 from bss.portal import add_service_errors
-from customers.models import Customer
+from customers.selectors import customer_segments
 from orders.models import (
     Catalog,
     Category,
@@ -29,6 +29,12 @@ from orders.services import catalog as services
 
 __all__ = ["CatalogAdmin", "CategoryAdmin", "ProductOfferingAdmin", "ProductOfferingPriceAdmin",
            "ProductSpecificationAdmin"]
+
+
+def _keeping_references(obj, data: dict, *relations: str) -> dict:
+    """The form's rows for each relation it changed, plus the references the catalog keeps for it
+    (TMF620 references to things we do not hold; the form cannot show them, so they stay)."""
+    return {**data, **{r: [*data[r], *services.kept_references(obj, r)] for r in relations if r in data}}
 
 
 def _service_clean(form, fn):
@@ -100,7 +106,8 @@ class ProductSpecificationAdmin(ServiceSavedAdmin):
         return data
 
     def update(self, request, obj, data):
-        return services.specification_update(specification=obj, actor=self.actor(request), **data)
+        return services.specification_update(specification=obj, actor=self.actor(request),
+                                             **_keeping_references(obj, data, "service_specifications"))
 
     def save_formset(self, request, form, formset, change):
         if formset.model is SpecCharacteristic and formset.has_changed():
@@ -118,7 +125,7 @@ class OfferingForm(forms.ModelForm):
         choices=SalesChannel.choices, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: sold on every channel.")
     customer_segments = forms.MultipleChoiceField(
-        choices=Customer.Segment.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        choices=customer_segments(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: sold to every segment.")
 
     class Meta:
@@ -197,8 +204,10 @@ class ProductOfferingAdmin(ServiceSavedAdmin):
 
     def service_check(self, request, obj, data, change):
         fields = {f: data[f] for f in services.OFFERING_FIELDS if f in data}
+        kept_members = len(services.kept_references(obj, "bundled_offerings")) if change else 0
         services.validate_offering(offering=obj if change else None, data=fields,
-                                   categories=data.get("categories"), bundled_offerings=data.get("bundled_offerings"))
+                                   categories=data.get("categories"), bundled_offerings=data.get("bundled_offerings"),
+                                   external_members=kept_members if "bundled_offerings" in data else None)
 
     def create(self, request, data):
         return services.offering_create(actor=self.actor(request), **data)
@@ -210,7 +219,8 @@ class ProductOfferingAdmin(ServiceSavedAdmin):
         return data
 
     def update(self, request, obj, data):
-        return services.offering_update(offering=obj, actor=self.actor(request), **data)
+        return services.offering_update(offering=obj, actor=self.actor(request),
+                                        **_keeping_references(obj, data, *services.OFFERING_M2M))
 
     def save_formset(self, request, form, formset, change):
         self._no_change_message(formset)
@@ -271,7 +281,8 @@ class AlterationInline(admin.TabularInline):
     extra = 0
 
     def _editable(self, obj) -> bool:
-        return obj is None or obj.offering.lifecycle_status != LifecycleStatus.RETIRED
+        # obj: the price (its offering may be one we do not hold: no offering row)
+        return obj is None or obj.offering is None or obj.offering.lifecycle_status != LifecycleStatus.RETIRED
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -303,7 +314,7 @@ class ProductOfferingPriceAdmin(ServiceSavedAdmin):
         return (*self.readonly_fields, "offering") if obj else self.readonly_fields
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.offering.lifecycle_status == LifecycleStatus.RETIRED:
+        if obj is not None and obj.offering is not None and obj.offering.lifecycle_status == LifecycleStatus.RETIRED:
             return False
         return super().has_change_permission(request, obj)
 
@@ -376,4 +387,5 @@ class CatalogAdmin(ServiceSavedAdmin):
         return services.catalog_create(actor=self.actor(request), **data)
 
     def update(self, request, obj, data):
-        return services.catalog_update(catalog=obj, actor=self.actor(request), **data)
+        return services.catalog_update(catalog=obj, actor=self.actor(request),
+                                       **_keeping_references(obj, data, "categories"))

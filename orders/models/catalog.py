@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_fsm import FSMModelMixin, transition
 
 from bss.lifecycle import LifecycleMixin, LifecycleStatus, lifecycle_field
-from bss.money import currency_field
+from bss.money import Money, MoneyPair, currency_field
 
 __all__ = ["LifecycleStatus"]  # the shared lifecycle (bss.lifecycle), re-exported for the catalog's callers
 
@@ -157,7 +157,9 @@ class ProductOfferingPrice(LifecycleMixin, models.Model):
         ZERO = "zero", "Zero rate"
         EXEMPT = "exempt", "Exempt"
 
-    offering = models.ForeignKey(ProductOffering, on_delete=models.CASCADE, related_name="prices")
+    # NULL: the price was created (TMF620) naming an offering we do not hold; that reference is
+    # kept as sent in tmf_extra["productOffering"]. Forms still require an offering (blank=False).
+    offering = models.ForeignKey(ProductOffering, null=True, on_delete=models.CASCADE, related_name="prices")
     name = models.CharField(max_length=200)
     price_type = models.CharField(max_length=10, choices=PriceType.choices)
     # Rated/unit prices keep sub-cent precision; invoices round once.
@@ -171,6 +173,9 @@ class ProductOfferingPrice(LifecycleMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     tmf_extra = models.JSONField(default=dict, blank=True, help_text="TMF attributes kept as sent")
+    # The amount as a Money (bss.money): what services validate, round and compare, and what the
+    # TMF representation renders. Setting it sets both columns.
+    money = MoneyPair("amount", "currency")
 
     class Meta:
         ordering = ["offering", "price_type", "name"]
@@ -191,3 +196,8 @@ class PriceAlteration(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def money(self) -> Money | None:
+        """A fixed reduction as a Money in its price's currency (None for a percentage)."""
+        return Money(self.amount, self.price.currency) if self.amount is not None else None
