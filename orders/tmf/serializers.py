@@ -11,6 +11,13 @@ extension pattern) and nothing else:
   reference) and ``priceAlteration`` (introductory discounts and other alterations, in the
   shape of TMF622's PriceAlteration so an order can copy them as they are).
 
+Writes: each resource serializer's ``arguments(data, create=...)`` turns a validated body (on
+PATCH a merge patch: only the attributes sent) into the keyword arguments of its one
+orders.services.catalog use case. References stay as sent: the service resolves them, and one
+that names nothing of ours is kept as sent and returned here in the same attribute (a list
+attribute lists the references we hold, then those kept). Spec attributes we do not model go
+to the service as ``kept_attributes`` (kept in tmf_extra, returned as sent).
+
 Representation conventions:
 
 - ``channel`` / ``marketSegment`` list where the offering is sold; an offering restricted to
@@ -33,7 +40,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from bss.money import Money
 from bss.roles import is_staff_user
 from bss.tmf.renderers import tmf_datetime
 from bss.tmf.serializers import (
@@ -145,6 +151,23 @@ def compact(data: dict) -> dict:
 
 def valid_for(start, end) -> dict | None:
     return compact({"startDateTime": tmf_datetime(start), "endDateTime": tmf_datetime(end)}) or None
+
+
+def kept(obj, attribute: str) -> list[dict]:
+    """The references of a list attribute that named nothing of ours, kept as sent (tmf_extra)."""
+    value = (obj.tmf_extra or {}).get(attribute)
+    return list(value) if isinstance(value, list) else []
+
+
+def renamed(data: dict, names: dict[str, str]) -> dict:
+    """The attributes of ``data`` named in ``names`` (TMF name -> service argument), as arguments."""
+    return {ours: data[theirs] for theirs, ours in names.items() if theirs in data}
+
+
+def validity_arguments(data: dict) -> dict:
+    """validFor as valid_from / valid_to (JSON merge patch: only the keys sent change)."""
+    period = data.get("validFor") or {}
+    return renamed(period, {"startDateTime": "valid_from", "endDateTime": "valid_to"})
 
 
 def number(value: Decimal | None) -> Decimal | None:
@@ -299,6 +322,18 @@ class PriceAlterationSerializer(serializers.Serializer):
     priority = StrictIntegerField(required=False)
 
 
+def alteration_arguments(item: dict) -> dict:
+    """One priceAlteration as the price service's alteration (a fixed amount with the currency it
+    was given in: the service refuses one that is not the price's)."""
+    price = item["price"]
+    out = {"name": item["name"], "duration_periods": item.get("applicationDuration")}
+    if "percentage" in price:
+        out["percentage"] = price["percentage"]
+    else:
+        out["amount"], out["currency"] = price["dutyFreeAmount"]["value"], price["dutyFreeAmount"]["unit"]
+    return out
+
+
 class BundledProductOfferingSerializer(serializers.Serializer):
     id = StrictCharField(max_length=64)
     href = StrictCharField(required=False, allow_blank=True, max_length=500)
@@ -321,6 +356,15 @@ def read_only_list():
 
 
 # --- resources ---------------------------------------------------------------------------------
+
+# TMF attribute -> offering_create / offering_update argument, for the attributes copied as they are.
+OFFERING_NAMES = {"name": "name", "description": "description", "version": "version", "isBundle": "is_bundle",
+                  "isSellable": "is_sellable", "technology": "technology", "bandwidthMbps": "bandwidth_mbps",
+                  "requiresInstallAddress": "requires_install_address",
+                  "requiresSpecialDesign": "requires_special_design", "deliveredByPartner": "delivered_by_partner",
+                  "partnerName": "partner_name", "productSpecification": "specification", "category": "categories",
+                  "bundledProductOffering": "bundled_offerings", "productOfferingPrice": "prices"}
+
 
 class ProductOfferingSerializer(TmfResourceSerializer):
     tmf_type = "ProductOffering"
@@ -373,6 +417,24 @@ class ProductOfferingSerializer(TmfResourceSerializer):
                 f"Unknown market segment(s) {', '.join(bad)}; use {', '.join(SEGMENTS)}.")
         return refs
 
+    @classmethod
+    def arguments(cls, data: dict, *, create: bool) -> dict:
+        """offering_create (``create``) / offering_update keyword arguments. lifecycleStatus active on
+        create launches the new offering; on update it is the lifecycle move of the same call."""
+        data, extra = cls.split_passthrough(dict(data))
+        out = {**renamed(data, OFFERING_NAMES), **validity_arguments(data)}
+        if "channel" in data:
+            out["sales_channels"] = list(dict.fromkeys(r["id"] for r in data["channel"]))
+        if "marketSegment" in data:
+            out["customer_segments"] = list(dict.fromkeys(r["id"] for r in data["marketSegment"]))
+        if create:
+            out.update(code=data.get("code"), launch=data.get("lifecycleStatus") == Status.ACTIVE)
+        else:
+            out.update(renamed(data, {"lifecycleStatus": "lifecycle_status"}), reason=data.get("statusReason", ""))
+        if extra:
+            out["kept_attributes"] = extra
+        return out
+
     def represent(self, o: ProductOffering) -> dict:
         request = self.context.get("request")
         spec = o.specification
@@ -390,12 +452,12 @@ class ProductOfferingSerializer(TmfResourceSerializer):
             "productSpecification": ref(spec, "productspecification", "ProductSpecification", request,
                                         version=spec.version) if spec else None,
             "productOfferingPrice": [ref(p, "productofferingprice", "ProductOfferingPrice", request)
-                                     for p in o.prices.all()],
-            "category": [ref(c, "category", "Category", request) for c in o.categories.all()],
+                                     for p in o.prices.all()] + kept(o, "productOfferingPrice"),
+            "category": [ref(c, "category", "Category", request) for c in o.categories.all()] + kept(o, "category"),
             "bundledProductOffering": [
                 {"id": str(m.pk), "href": href("productoffering", m.pk, request), "name": m.name,
                  "lifecycleStatus": m.lifecycle_status, "@type": "BundledProductOffering"}
-                for m in o.bundled_offerings.all()],
+                for m in o.bundled_offerings.all()] + kept(o, "bundledProductOffering"),
             "channel": [{"id": c, "name": SalesChannel(c).label, "@referredType": "Channel"} for c in channels],
             "marketSegment": [{"id": s, "name": SEGMENTS[s], "@referredType": "MarketSegment"}
                               for s in segments],
@@ -432,6 +494,20 @@ class ProductSpecificationSerializer(TmfResourceSerializer):
     serviceSpecification = ReferenceSerializer(many=True, required=False)
     lastUpdate = serializers.CharField(read_only=True)
 
+    @classmethod
+    def arguments(cls, data: dict, *, create: bool) -> dict:
+        """specification_create (``create``) / specification_update keyword arguments."""
+        data, extra = cls.split_passthrough(dict(data))
+        out = renamed(data, {"name": "name", "description": "description", "brand": "brand", "version": "version",
+                             "lifecycleStatus": "lifecycle_status", "serviceSpecification": "service_specifications"})
+        if "productSpecCharacteristic" in data:
+            out["characteristics"] = [characteristic_from_tmf(c) for c in data["productSpecCharacteristic"]]
+        if create:
+            out["code"] = data.get("productNumber")
+        if extra:
+            out["kept_attributes"] = extra
+        return out
+
     def represent(self, s: ProductSpecification) -> dict:
         return {
             "name": s.name,
@@ -444,7 +520,7 @@ class ProductSpecificationSerializer(TmfResourceSerializer):
             "lastUpdate": tmf_datetime(s.updated_at),
             "productSpecCharacteristic": [characteristic_representation(c) for c in s.characteristics.all()],
             "serviceSpecification": [{"id": str(ss.pk), "name": ss.name, "@referredType": "ServiceSpecification"}
-                                     for ss in s.service_specifications.all()],
+                                     for ss in s.service_specifications.all()] + kept(s, "serviceSpecification"),
         }
 
 
@@ -489,6 +565,26 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
             raise serializers.ValidationError("A price has one tax category.")
         return value
 
+    @classmethod
+    def arguments(cls, data: dict, *, create: bool) -> dict:
+        """price_create (``create``: with the productOffering reference) / price_update keyword arguments."""
+        data, extra = cls.split_passthrough(dict(data))
+        out = {**renamed(data, {"name": "name", "lifecycleStatus": "lifecycle_status", "priceType": "price_type",
+                                "recurringChargePeriodType": "recurring_period"}), **validity_arguments(data)}
+        if "price" in data:
+            out["amount"], out["currency"] = data["price"]["value"], data["price"]["unit"]
+        if "unitOfMeasure" in data:
+            out["unit_of_measure"] = (data["unitOfMeasure"] or {}).get("units", "")
+        if data.get("tax"):
+            out["tax_category"] = data["tax"][0]["taxCategory"]
+        if "priceAlteration" in data:
+            out["alterations"] = [alteration_arguments(a) for a in data["priceAlteration"]]
+        if create:
+            out["offering"] = data["productOffering"]
+        if extra:
+            out["kept_attributes"] = extra
+        return out
+
     def validate(self, attrs):
         ptype = attrs.get("priceType", self.instance.price_type if self.instance else None)
         if ptype is not None and ptype != PT.RECURRING and (attrs.get("recurringChargePeriodType") or
@@ -503,7 +599,7 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
         alterations = [
             compact({"name": a.name, "priceType": PRICE_TYPE_OUT[p.price_type],
                      "price": {"percentage": number(a.percentage)} if a.percentage is not None else
-                     {"dutyFreeAmount": Money(a.amount, p.currency).to_tmf()},
+                     {"dutyFreeAmount": a.money.to_tmf()},
                      "applicationDuration": a.duration_periods,
                      "recurringChargePeriod": p.recurring_period or None,
                      "unitOfMeasure": p.unit_of_measure or None, "@type": "PriceAlteration"})
@@ -513,7 +609,7 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
             "name": p.name,
             "lifecycleStatus": p.lifecycle_status,
             "priceType": PRICE_TYPE_OUT[p.price_type],
-            "price": Money(p.amount, p.currency).to_tmf(),  # exact: never through float
+            "price": p.money.to_tmf(),  # exact: never through float
             "recurringChargePeriodType": p.recurring_period if recurring else None,
             "recurringChargePeriodLength": 1 if recurring else None,
             "unitOfMeasure": {"amount": 1, "units": p.unit_of_measure} if p.unit_of_measure else None,
@@ -521,7 +617,8 @@ class ProductOfferingPriceSerializer(TmfResourceSerializer):
             "validFor": valid_for(p.valid_from, p.valid_to),
             "lastUpdate": tmf_datetime(p.updated_at),
             "isBundle": False,
-            "productOffering": ref(p.offering, "productoffering", "ProductOffering", request),
+            # an offering we do not hold: None here, the reference kept as sent (tmf_extra) instead
+            "productOffering": ref(p.offering, "productoffering", "ProductOffering", request) if p.offering else None,
             "priceAlteration": alterations or None,
         }
 
@@ -540,6 +637,18 @@ class CategorySerializer(TmfResourceSerializer):
     subCategory = read_only_list()
     lastUpdate = serializers.CharField(read_only=True)
 
+    @classmethod
+    def arguments(cls, data: dict, *, create: bool) -> dict:
+        """category_create / category_update keyword arguments (``parentId``: a reference by id)."""
+        data, extra = cls.split_passthrough(dict(data))
+        out = renamed(data, {"name": "name", "description": "description", "isRoot": "is_root",
+                             "lifecycleStatus": "lifecycle_status", "productOffering": "offerings"})
+        if "parentId" in data:
+            out["parent"] = {"id": data["parentId"]} if data["parentId"] else None
+        if extra:
+            out["kept_attributes"] = extra
+        return out
+
     def represent(self, c: Category) -> dict:
         request = self.context.get("request")
         return {
@@ -550,7 +659,8 @@ class CategorySerializer(TmfResourceSerializer):
             "lifecycleStatus": c.lifecycle_status,
             "lastUpdate": tmf_datetime(c.updated_at),
             "subCategory": [ref(s, "category", "Category", request) for s in c.children.all()],
-            "productOffering": [ref(o, "productoffering", "ProductOffering", request) for o in c.offerings.all()],
+            "productOffering": [ref(o, "productoffering", "ProductOffering", request) for o in c.offerings.all()]
+            + kept(c, "productOffering"),
         }
 
 
@@ -567,6 +677,17 @@ class CatalogSerializer(TmfResourceSerializer):
     category = ReferenceSerializer(many=True, required=False)
     lastUpdate = serializers.CharField(read_only=True)
 
+    @classmethod
+    def arguments(cls, data: dict, *, create: bool) -> dict:
+        """catalog_create / catalog_update keyword arguments."""
+        data, extra = cls.split_passthrough(dict(data))
+        out = {**renamed(data, {"name": "name", "description": "description", "catalogType": "catalog_type",
+                                "lifecycleStatus": "lifecycle_status", "category": "categories"}),
+               **validity_arguments(data)}
+        if extra:
+            out["kept_attributes"] = extra
+        return out
+
     def represent(self, c: Catalog) -> dict:
         request = self.context.get("request")
         return {
@@ -576,7 +697,7 @@ class CatalogSerializer(TmfResourceSerializer):
             "lifecycleStatus": c.lifecycle_status,
             "validFor": valid_for(c.valid_from, c.valid_to),
             "lastUpdate": tmf_datetime(c.updated_at),
-            "category": [ref(cat, "category", "Category", request) for cat in c.categories.all()],
+            "category": [ref(cat, "category", "Category", request) for cat in c.categories.all()] + kept(c, "category"),
         }
 
 

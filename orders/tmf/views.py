@@ -1,10 +1,16 @@
 """TMF620 endpoints: thin views over orders.services.catalog on the shared toolkit.
 
 Reads are open to every role that may view the catalog; writes need the catalog
-administrator's permissions (role Admin), others get 403. An offering's productSpecification
-that we do not hold is kept as the reference sent (bss.tmf.references). Other references in a
-write (categories, bundled offerings, service specifications, a price's offering) must name
-things the catalog holds: an unknown or retired one is a 400 with the reason, and nothing is stored.
+administrator's permissions (role Admin), others get 403. Each POST / PATCH / DELETE parses the
+body (the resource serializer's ``arguments``), calls ONE catalog service and renders the result.
+
+References (ARCHITECTURE.md, validation policy): one that names something the catalog holds is
+linked; one that names nothing of ours (an offering's productSpecification, category,
+bundledProductOffering or productOfferingPrice, a specification's serviceSpecification, a
+category's parentId or productOffering, a catalog's category, a price's productOffering) is never
+a 400: it is kept as sent and returned in the same attribute, and the request is 201 / 200. The
+service resolves them (bss.tmf.references). A reference to something we hold that the rules do
+not allow (e.g. a retired category) is still a 400 with the reason, and nothing is stored.
 
 DELETE never removes what may have been sold: an active offering is retired (a draft that
 nothing refers to is deleted); specifications, categories and prices in use are retired.
@@ -12,12 +18,9 @@ nothing refers to is deleted); specifications, categories and prices in use are 
 
 from __future__ import annotations
 
-from rest_framework.exceptions import ValidationError
-
 from bss.actors import Actor
 from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
-from bss.tmf.references import resolve_reference
 from bss.tmf.views import TmfViewSet
 from customers.scoping import visible_to
 from orders import feasibility as fe
@@ -29,10 +32,11 @@ from orders.models import (
     ProductOfferingPrice,
     ProductSpecification,
 )
-from orders.models.catalog import LifecycleStatus, SalesChannel
+from orders.models.catalog import SalesChannel
 from orders.services import catalog as services
 from orders.services.feasibility import ANSWERED_UNQUALIFIED, ItemInput, offering_qualification_request
 from orders.tmf.serializers import (
+    OFFERING_NAMES,
     READ_ONLY,
     CatalogSerializer,
     CategorySerializer,
@@ -40,80 +44,21 @@ from orders.tmf.serializers import (
     ProductOfferingQualificationSerializer,
     ProductOfferingSerializer,
     ProductSpecificationSerializer,
-    characteristic_from_tmf,
 )
-from service_activation.models import ServiceSpecification
-
-Status = LifecycleStatus
 
 
 class CatalogTmfViewSet(TmfViewSet):
     """The services name fields as the models do; the toolkit answers with the TMF attribute names
-    (``error_names`` for the first part of an error key, ``nested_error_names`` for the parts below)."""
-
-
-class References:
-    """Resolves the references of one request; every unresolved one is reported together."""
-
-    def __init__(self):
-        self.errors: dict[str, list[str]] = {}
-
-    def one(self, model, ref: dict | None, attribute: str, *, by_code: bool = True, label: str = ""):
-        if ref is None:
-            return None
-        key = str(ref.get("id", "")).strip()
-        obj = model.objects.filter(pk=local_id(key)).first() if local_id(key) is not None else None
-        if obj is None and by_code and key:
-            obj = model.objects.filter(code=key).first()
-        if obj is None:
-            self.errors.setdefault(attribute, []).append(f"Unknown {label or model._meta.verbose_name} '{key}'.")
-        return obj
-
-    def many(self, model, refs: list[dict], attribute: str, **kw) -> list:
-        found = [self.one(model, r, attribute, **kw) for r in refs]
-        return [o for o in found if o is not None]
-
-    def check(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
-def _validity(data: dict, out: dict) -> None:
-    # JSON merge patch: only the keys sent change.
-    period = data.get("validFor")
-    if period is not None:
-        if "startDateTime" in period:
-            out["valid_from"] = period["startDateTime"]
-        if "endDateTime" in period:
-            out["valid_to"] = period["endDateTime"]
-
-
-def _kept(obj, extra: dict) -> dict:
-    """tmf_extra after a write: the spec attributes we keep as sent (merge patch: null removes one)."""
-    merged = {**((obj.tmf_extra or {}) if obj is not None else {}), **extra}
-    return {k: v for k, v in merged.items() if v is not None}
-
-
-def _copy(data: dict, out: dict, mapping: dict) -> None:
-    for theirs, ours in mapping.items():
-        if theirs in data:
-            out[ours] = data[theirs]
+    (``error_names`` for the first part of an error key, ``nested_error_names`` for the parts below).
+    Writes: the serializer's ``arguments`` for the body, then the one service of the use case."""
 
 
 # --- productOffering ------------------------------------------------------------------------
 
-OFFERING_MAP = {"name": "name", "description": "description", "version": "version", "isBundle": "is_bundle",
-                "isSellable": "is_sellable", "technology": "technology", "bandwidthMbps": "bandwidth_mbps",
-                "requiresInstallAddress": "requires_install_address",
-                "requiresSpecialDesign": "requires_special_design", "deliveredByPartner": "delivered_by_partner",
-                "partnerName": "partner_name"}
-
-
 class ProductOfferingViewSet(CatalogTmfViewSet):
     serializer_class = ProductOfferingSerializer
-    error_names = {**{ours: theirs for theirs, ours in OFFERING_MAP.items()}, "sales_channels": "channel",
-                   "customer_segments": "marketSegment", "specification": "productSpecification",
-                   "categories": "category", "bundled_offerings": "bundledProductOffering"}
+    error_names = {**{ours: theirs for theirs, ours in OFFERING_NAMES.items()}, "sales_channels": "channel",
+                   "customer_segments": "marketSegment"}
     read_only_on_create = {"lastUpdate", "prodSpecCharValueUse"}
     read_only_on_update = {"lastUpdate", "prodSpecCharValueUse", "code"}
     db_filters = {"id": "pk", "name": "name", "description": "description", "version": "version",
@@ -132,55 +77,13 @@ class ProductOfferingViewSet(CatalogTmfViewSet):
             qs = qs.exclude(lifecycle_status=ProductOffering.LifecycleStatus.DRAFT)
         return qs
 
-    def _fields(self, data: dict, instance: ProductOffering | None, extra: dict) -> tuple[dict, dict]:
-        refs = References()
-        fields: dict = {}
-        _copy(data, fields, OFFERING_MAP)
-        _validity(data, fields)
-        if "channel" in data:
-            fields["sales_channels"] = list(dict.fromkeys(r["id"] for r in data["channel"]))
-        if "marketSegment" in data:
-            fields["customer_segments"] = list(dict.fromkeys(r["id"] for r in data["marketSegment"]))
-        if "productSpecification" in data:
-            # A specification we do not hold is kept as the reference sent (never a 400).
-            fields["specification"], kept = resolve_reference(data["productSpecification"],
-                                                              ProductSpecification.objects, by=("pk", "code"))
-            extra["productSpecification"] = None if fields["specification"] else kept
-        related = {}
-        if "category" in data:
-            related["categories"] = refs.many(Category, data["category"], "category", by_code=False)
-        if "bundledProductOffering" in data:
-            related["bundled_offerings"] = refs.many(ProductOffering, data["bundledProductOffering"],
-                                                     "bundledProductOffering", label="product offering")
-        if "productOfferingPrice" in data:
-            own = {str(p.pk) for p in instance.prices.all()} if instance else set()
-            foreign = [str(r["id"]) for r in data["productOfferingPrice"] if str(r["id"]) not in own]
-            if foreign:
-                refs.errors["productOfferingPrice"] = [
-                    f"Not a price of this offering: {', '.join(foreign)}. Prices are created with POST "
-                    "productOfferingPrice naming the offering in its productOffering."]
-        refs.check()
-        return fields, related
-
     def perform_create(self, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        fields, related = self._fields(data, None, extra)
-        offering = services.offering_create(actor=actor, code=data.get("code"), **fields, **related,
-                                            tmf_extra=_kept(None, extra),
-                                            launch=data.get("lifecycleStatus") == Status.ACTIVE)
+        offering = services.offering_create(actor=actor, **ProductOfferingSerializer.arguments(data, create=True))
         return self.get_queryset().get(pk=offering.pk)
 
     def perform_update(self, offering, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        fields, related = self._fields(data, offering, extra)
-        if extra:
-            fields["tmf_extra"] = _kept(offering, extra)
-        reason = data.get("statusReason", "")
-        if fields or related:
-            services.offering_update(offering=offering, actor=actor, reason=reason, **fields, **related)
-        if "lifecycleStatus" in data:
-            services.offering_change_status(offering_id=offering.pk, status=data["lifecycleStatus"], actor=actor,
-                                            reason=reason)
+        services.offering_update(offering=offering, actor=actor,
+                                 **ProductOfferingSerializer.arguments(data, create=False))
         return self.get_queryset().get(pk=offering.pk)
 
     def perform_destroy(self, offering, actor: Actor):
@@ -208,29 +111,14 @@ class ProductSpecificationViewSet(CatalogTmfViewSet):
     def get_queryset(self):
         return ProductSpecification.objects.prefetch_related("characteristics", "service_specifications").distinct()
 
-    def _fields(self, data: dict) -> dict:
-        fields: dict = {}
-        _copy(data, fields, {"name": "name", "description": "description", "brand": "brand", "version": "version",
-                             "lifecycleStatus": "lifecycle_status"})
-        if "productSpecCharacteristic" in data:
-            fields["characteristics"] = [characteristic_from_tmf(c) for c in data["productSpecCharacteristic"]]
-        if "serviceSpecification" in data:
-            refs = References()
-            fields["service_specifications"] = refs.many(ServiceSpecification, data["serviceSpecification"],
-                                                         "serviceSpecification", label="service specification")
-            refs.check()
-        return fields
-
     def perform_create(self, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        spec = services.specification_create(actor=actor, code=data.get("productNumber"), **self._fields(data),
-                                             tmf_extra=_kept(None, extra))
+        spec = services.specification_create(actor=actor,
+                                             **ProductSpecificationSerializer.arguments(data, create=True))
         return self.get_queryset().get(pk=spec.pk)
 
     def perform_update(self, spec, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        kept = {"tmf_extra": _kept(spec, extra)} if extra else {}
-        services.specification_update(specification=spec, actor=actor, **self._fields(data), **kept)
+        services.specification_update(specification=spec, actor=actor,
+                                      **ProductSpecificationSerializer.arguments(data, create=False))
         return self.get_queryset().get(pk=spec.pk)
 
     def perform_destroy(self, spec, actor: Actor):
@@ -238,21 +126,6 @@ class ProductSpecificationViewSet(CatalogTmfViewSet):
 
 
 # --- productOfferingPrice -------------------------------------------------------------------
-
-def _alteration_from_tmf(item: dict, currency: str | None) -> dict:
-    price = item["price"]
-    out = {"name": item["name"], "duration_periods": item.get("applicationDuration"), "percentage": None,
-           "amount": None}
-    if "percentage" in price:
-        out["percentage"] = price["percentage"]
-    else:
-        money = price["dutyFreeAmount"]
-        if currency and money["unit"] != currency:
-            raise ValidationError({"priceAlteration": [f"An alteration of a {currency} price is in {currency}, "
-                                                       f"not {money['unit']}."]})
-        out["amount"] = money["value"]
-    return out
-
 
 class ProductOfferingPriceViewSet(CatalogTmfViewSet):
     serializer_class = ProductOfferingPriceSerializer
@@ -276,35 +149,13 @@ class ProductOfferingPriceViewSet(CatalogTmfViewSet):
             qs = qs.exclude(offering__lifecycle_status=ProductOffering.LifecycleStatus.DRAFT)
         return qs
 
-    def _fields(self, data: dict, instance: ProductOfferingPrice | None) -> dict:
-        fields: dict = {}
-        _copy(data, fields, {"name": "name", "lifecycleStatus": "lifecycle_status", "priceType": "price_type",
-                             "recurringChargePeriodType": "recurring_period"})
-        if "price" in data:
-            fields["amount"], fields["currency"] = data["price"]["value"], data["price"]["unit"]
-        if "unitOfMeasure" in data:
-            fields["unit_of_measure"] = (data["unitOfMeasure"] or {}).get("units", "")
-        if data.get("tax"):
-            fields["tax_category"] = data["tax"][0]["taxCategory"]
-        _validity(data, fields)
-        if "priceAlteration" in data:
-            currency = fields.get("currency", instance.currency if instance else None)
-            fields["alterations"] = [_alteration_from_tmf(a, currency) for a in data["priceAlteration"]]
-        return fields
-
     def perform_create(self, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        refs = References()
-        offering = refs.one(ProductOffering, data["productOffering"], "productOffering", label="product offering")
-        refs.check()
-        price = services.price_create(actor=actor, offering=offering, **self._fields(data, None),
-                                      tmf_extra=_kept(None, extra))
+        price = services.price_create(actor=actor, **ProductOfferingPriceSerializer.arguments(data, create=True))
         return self.get_queryset().get(pk=price.pk)
 
     def perform_update(self, price, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        kept = {"tmf_extra": _kept(price, extra)} if extra else {}
-        services.price_update(price=price, actor=actor, **self._fields(data, price), **kept)
+        services.price_update(price=price, actor=actor,
+                              **ProductOfferingPriceSerializer.arguments(data, create=False))
         return self.get_queryset().get(pk=price.pk)
 
     def perform_destroy(self, price, actor: Actor):
@@ -325,29 +176,12 @@ class CategoryViewSet(CatalogTmfViewSet):
     def get_queryset(self):
         return Category.objects.prefetch_related("children", "offerings").distinct()
 
-    def _fields(self, data: dict) -> dict:
-        refs = References()
-        fields: dict = {}
-        _copy(data, fields, {"name": "name", "description": "description", "isRoot": "is_root",
-                             "lifecycleStatus": "lifecycle_status"})
-        if "parentId" in data:
-            fields["parent"] = refs.one(Category, {"id": data["parentId"]}, "parentId", by_code=False) \
-                if data["parentId"] else None
-        if "productOffering" in data:
-            fields["offerings"] = refs.many(ProductOffering, data["productOffering"], "productOffering",
-                                            label="product offering")
-        refs.check()
-        return fields
-
     def perform_create(self, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        category = services.category_create(actor=actor, **self._fields(data), tmf_extra=_kept(None, extra))
+        category = services.category_create(actor=actor, **CategorySerializer.arguments(data, create=True))
         return self.get_queryset().get(pk=category.pk)
 
     def perform_update(self, category, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        kept = {"tmf_extra": _kept(category, extra)} if extra else {}
-        services.category_update(category=category, actor=actor, **self._fields(data), **kept)
+        services.category_update(category=category, actor=actor, **CategorySerializer.arguments(data, create=False))
         return self.get_queryset().get(pk=category.pk)
 
     def perform_destroy(self, category, actor: Actor):
@@ -367,26 +201,12 @@ class CatalogViewSet(CatalogTmfViewSet):
     def get_queryset(self):
         return Catalog.objects.prefetch_related("categories").distinct()
 
-    def _fields(self, data: dict) -> dict:
-        fields: dict = {}
-        _copy(data, fields, {"name": "name", "description": "description", "catalogType": "catalog_type",
-                             "lifecycleStatus": "lifecycle_status"})
-        _validity(data, fields)
-        if "category" in data:
-            refs = References()
-            fields["categories"] = refs.many(Category, data["category"], "category", by_code=False)
-            refs.check()
-        return fields
-
     def perform_create(self, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        catalog = services.catalog_create(actor=actor, **self._fields(data), tmf_extra=_kept(None, extra))
+        catalog = services.catalog_create(actor=actor, **CatalogSerializer.arguments(data, create=True))
         return self.get_queryset().get(pk=catalog.pk)
 
     def perform_update(self, catalog, data, actor: Actor):
-        data, extra = self.serializer_class.split_passthrough(dict(data))
-        kept = {"tmf_extra": _kept(catalog, extra)} if extra else {}
-        services.catalog_update(catalog=catalog, actor=actor, **self._fields(data), **kept)
+        services.catalog_update(catalog=catalog, actor=actor, **CatalogSerializer.arguments(data, create=False))
         return self.get_queryset().get(pk=catalog.pk)
 
     def perform_destroy(self, catalog, actor: Actor):
