@@ -45,7 +45,7 @@ from django.utils.text import slugify
 from bss.actors import Actor
 from bss.audit.services import UNSET, given, history_record, model_update, snapshot
 from bss.errors import ApplicationError, DomainValidationError
-from bss.events import EventType, publish
+from bss.events import EventType, one_event, publish
 from bss.fsm import fsm_transition
 from bss.lifecycle import lifecycle_change
 from bss.money import CURRENCIES, Money
@@ -907,9 +907,11 @@ def offering_create(*, actor: Actor, name: str, code: str | None = None, descrip
     offering.bundled_offerings.set(members)
     history_record(obj=offering, action="orders.product_offering.created", actor=actor,
                    changes={k: [None, v] for k, v in _offering_state(offering).items() if v not in (None, "", [], {})})
-    publish(ev.PRODUCT_OFFERING_CREATE, offering)
-    if launch:
-        offering = offering_launch(offering_id=offering.pk, actor=actor)
+    # one use case, one event: created and launched at once is one CreateEvent showing it active
+    with one_event():
+        if launch:
+            offering = offering_launch(offering_id=offering.pk, actor=actor)
+        publish(ev.PRODUCT_OFFERING_CREATE, offering)
     return offering
 
 
