@@ -3,6 +3,7 @@
 
 import pytest
 
+from tests.browser.helpers import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -20,10 +21,7 @@ def test_api_docs_render_offline(live_server, page, transactional_db):
             route.abort()
 
     page.route("**/*", only_our_server)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, user)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info .title", timeout=20000)
     assert "BSS API" in page.inner_text(".swagger-ui .info .title")

@@ -4,34 +4,20 @@ the scripts that replaced inline handlers still run."""
 import pytest
 
 from bss.roles import Role
-from tests.factories import CustomerFactory, UserFactory
+from tests.browser.helpers import CSP_RECORDER, role_user, sign_in
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.browser
 
-RECORD = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
-"""
-
-
 @pytest.fixture
 def staff(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from bss.roles import sync_roles
-
-    if not Group.objects.filter(name=Role.CSR).exists():
-        sync_roles()
-    return UserFactory(username="root", roles=[Role.SUPERVISOR], is_superuser=True, is_staff=True)
+    return role_user(Role.SUPERVISOR, username="root", is_superuser=True, is_staff=True)
 
 
 def test_no_policy_violation_on_portal_and_admin_pages(live_server, page, staff):
     customer = CustomerFactory()
-    page.add_init_script(RECORD)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", staff.username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
+    page.add_init_script(CSP_RECORDER)
+    sign_in(page, live_server.url, staff)
     page.wait_for_url(f"{live_server.url}/csr/")
     for path in ["/csr/", f"/csr/customers/{customer.pk}/", "/csr/orders/credit/new/", "/csr/feasibility/qualify/",
                  "/admin/", "/admin/customers/customer/", f"/admin/customers/customer/{customer.pk}/change/"]:
@@ -44,11 +30,8 @@ def test_no_policy_violation_on_portal_and_admin_pages(live_server, page, staff)
 
 
 def test_busy_label_replaces_the_inline_handler(live_server, page, staff):
-    page.add_init_script(RECORD)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", staff.username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
+    page.add_init_script(CSP_RECORDER)
+    sign_in(page, live_server.url, staff)
     page.wait_for_url(f"{live_server.url}/csr/")
     page.goto(f"{live_server.url}/csr/feasibility/qualify/")
     # the browser would refuse to submit an incomplete form (and rightly show no busy state); the

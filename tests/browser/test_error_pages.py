@@ -5,38 +5,25 @@ Neither breaks the Content-Security-Policy."""
 import pytest
 
 from bss.roles import Role
-from tests.factories import ContactFactory, UserFactory
+from tests.browser import helpers
+from tests.browser.helpers import role_user
+from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.browser
 
-RECORD = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", e => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
-"""
-
-
 @pytest.fixture
 def billing(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from bss.roles import sync_roles
-
-    if not Group.objects.filter(name=Role.BILLING).exists():
-        sync_roles()
-    return UserFactory(username="brid", first_name="Bríd", last_name="Keane", roles=[Role.BILLING])
+    return role_user(Role.BILLING, username="brid", first_name="Bríd", last_name="Keane")
 
 
 def sign_in(page, base, user):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
+    helpers.sign_in(page, base, user)
     page.wait_for_url(f"{base}/csr/")
 
 
 def test_billing_user_on_contact_edit_gets_the_styled_403_and_back_returns(live_server, page, billing):
     contact = ContactFactory(customer__name="Aoife Brennan")
-    page.add_init_script(RECORD)
+    page.add_init_script(helpers.CSP_RECORDER)
     sign_in(page, live_server.url, billing)
     customer_page = f"{live_server.url}/csr/customers/{contact.customer_id}/"
     page.goto(customer_page)

@@ -5,27 +5,18 @@ import pytest
 from django.test import Client
 
 from bss.roles import Role
-from tests.factories import UserFactory
+from tests.browser.helpers import role_user, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def integrator(transactional_db):
-    from django.contrib.auth.models import Group
-
-    from bss.roles import sync_roles
-
-    if not Group.objects.filter(name=Role.INTEGRATOR).exists():
-        sync_roles()
-    return UserFactory(username="partner", roles=[Role.INTEGRATOR])
+    return role_user(Role.INTEGRATOR, username="partner")
 
 
 def test_integrator_sign_in_is_refused(live_server, page, integrator):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", integrator.username)
-    page.fill("input[name=password]", "pass-word-123")
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, integrator)
     page.wait_for_load_state("load")
     assert "/accounts/login/" in page.url
     assert "This login is for the API: get a token at /api/v1/auth/token/" in page.inner_text("main")
