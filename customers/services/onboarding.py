@@ -11,6 +11,7 @@ from bss.actors import Actor
 from bss.audit.services import UNSET, given
 from bss.errors import DomainValidationError
 from bss.events import one_event
+from bss.tmf.references import resolve_reference
 from customers.models import (
     Customer,
     Party,
@@ -61,19 +62,34 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
     return c
 
 
+def engaged_party_resolve(ref: dict) -> tuple[Party | None, dict | None]:
+    """A TMF engagedParty reference: (the Party we hold it names, None) or (None, the reference as
+    sent) when it names none of ours; never an error (ARCHITECTURE.md validation policy)."""
+    kind = {"individual": Party.Kind.INDIVIDUAL, "organization": Party.Kind.ORGANIZATION}.get(
+        (ref.get("@referredType") or "").lower())
+    party = None
+    if kind is not None:
+        party, _ = resolve_reference(ref, Party.objects.filter(kind=kind))
+    return party, (None if party else ref)
+
+
 # --- TMF629 use cases: one request, one service call, one event ----------------------------------
 
 # savepoint=False: the composed services roll back with the caller; no extra savepoint round trips.
 @transaction.atomic(savepoint=False)
 def customer_register(
     *, actor: Actor, name: str, party: Party | None = None, engaged_party_ref: dict | None = None,
-    status: str = Customer.Status.PROSPECT, contact_media: tuple[list[dict], dict | None] | None = None,
+    engaged_party: dict | None = None, status: str = Customer.Status.PROSPECT, contact_media: tuple[list[dict], dict | None] | None = None,
     tmf_extra: dict | None = None, segment: str | None = Customer.Segment.RESIDENTIAL,
     credit_class: str = Customer.CreditClass.B, valid_from: datetime | None = UNSET, valid_to: datetime | None = None,
     status_reason: str = "", characteristics: list | None = None, related_party_refs: list | None = None,
 ) -> Customer:
     """A new customer with (optionally) its contact media: one transaction, one
-    CustomerCreateEvent that already shows the media. The attributes are customer_create's."""
+    CustomerCreateEvent that already shows the media. The attributes are customer_create's;
+    ``engaged_party``: a TMF reference, resolved here (engaged_party_resolve) into party or a kept
+    reference."""
+    if engaged_party is not None:
+        party, engaged_party_ref = engaged_party_resolve(engaged_party)
     with one_event():
         customer = customer_create(
             actor=actor, name=name, party=party, engaged_party_ref=engaged_party_ref, status=status,
@@ -92,6 +108,7 @@ def customer_revise(
     engaged_party_ref: dict | None = UNSET, segment: str = UNSET, credit_class: str = UNSET,
     valid_from: datetime | None = UNSET, valid_to: datetime | None = UNSET, status_reason: str = UNSET,
     characteristics: list = UNSET, related_party_refs: list = UNSET, tmf_extra_merge: dict | None = UNSET,
+    engaged_party: dict = UNSET,
 ) -> Customer:
     """A change of a customer's attributes (customer_update's, only those given), status and
     contact media together (a TMF629 PATCH): one transaction, one event: a StateChange if the
@@ -100,6 +117,8 @@ def customer_revise(
                    credit_class=credit_class, valid_from=valid_from, valid_to=valid_to, status_reason=status_reason,
                    characteristics=characteristics, related_party_refs=related_party_refs,
                    tmf_extra_merge=tmf_extra_merge)
+    if engaged_party is not UNSET:  # a TMF reference: resolved here, like customer_register's
+        fields["party"], fields["engaged_party_ref"] = engaged_party_resolve(engaged_party)
     with one_event():
         if fields:
             customer = customer_update(customer=customer, actor=actor, **fields)

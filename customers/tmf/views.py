@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from bss.tmf.references import resolve_reference
 from bss.tmf.views import TmfViewSet
 
 from .. import selectors, services
@@ -20,16 +19,6 @@ from .serializers import (
 
 MEDIUM_ERROR = re.compile(r"(?:contact\.)?media(?:\[(\d+)\](?:\.(\w+))?)?")
 ADDRESS_NAMES = {ours: theirs for theirs, ours in ADDRESS_KEYS.items()}
-
-
-def _resolve_party(ref: dict) -> Party | None:
-    """engagedParty pointing at a Party we hold -> that Party; anything else stays a reference."""
-    kind = {"individual": Party.Kind.INDIVIDUAL, "organization": Party.Kind.ORGANIZATION}.get(
-        (ref.get("@referredType") or "").lower())
-    if kind is None:
-        return None
-    party, _ = resolve_reference(ref, Party.objects.filter(kind=kind))
-    return party
 
 
 def _customer_fields(data: dict) -> dict:
@@ -88,10 +77,8 @@ class CustomerViewSet(TmfViewSet):
 
     def perform_create(self, data, actor):
         data, extra = CustomerSerializer.split_passthrough(dict(data))
-        ref = dict(data["engagedParty"])
-        party = _resolve_party(ref)
         customer = services.customer_register(
-            actor=actor, party=party, engaged_party_ref=None if party else ref, segment=None,
+            actor=actor, engaged_party=dict(data["engagedParty"]), segment=None,
             status=data.get("status", Customer.Status.PROSPECT), tmf_extra=extra,
             contact_media=split_contact_media(data["contactMedium"]) if data.get("contactMedium") else None,
             **_customer_fields(data),
@@ -105,9 +92,7 @@ class CustomerViewSet(TmfViewSet):
         if extra:
             fields["tmf_extra_merge"] = extra
         if "engagedParty" in data:
-            ref = dict(data["engagedParty"])
-            party = _resolve_party(ref)
-            fields.update(party=party, engaged_party_ref=None if party else ref)
+            fields["engaged_party"] = dict(data["engagedParty"])
         customer = services.customer_revise(
             customer=customer, actor=actor, status=data.get("status"), reason=data.get("statusReason", ""),
             contact_media=split_contact_media(data["contactMedium"]) if "contactMedium" in data else None,
