@@ -51,3 +51,20 @@ def add_service_errors(form, error: DomainValidationError, prefix: str = "") -> 
         target = name if name in form.fields else None
         for message in messages:
             form.add_error(target, message if target else f"{field}: {message}")
+
+
+def render_page_or_fragment(request, page_template: str, fragment_template: str, context: dict):
+    """One URL, two representations: the HTMX fragment (``fragment_template``) when HTMX asks for
+    it to swap into the page, else the whole page. A history restore (Back after HTMX pushed the URL)
+    wants the whole page, and ``Vary: HX-Request`` keeps the browser's cache from handing the
+    fragment back for the page (or the page for the fragment). Every live list uses this."""
+    from django.shortcuts import render
+    from django.utils.cache import patch_cache_control, patch_vary_headers
+
+    htmx = getattr(request, "htmx", None)
+    fragment = bool(htmx) and not htmx.history_restore_request
+    response = render(request, fragment_template if fragment else page_template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    if fragment:
+        patch_cache_control(response, no_store=True)  # a fragment is never a page to come back to
+    return response

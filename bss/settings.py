@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
+    "django_htmx",  # request.htmx: which HTMX request this is (a history restore is not a fragment request)
     "axes",
     "bss",
     "bss.idempotency",
@@ -108,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "bss.tmf.middleware.TmfErrorMiddleware",
     # After authentication; resolves the DRF token itself (see its docstring).

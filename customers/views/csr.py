@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
-from bss.portal import add_service_errors, staff_required
+from bss.portal import add_service_errors, render_page_or_fragment, staff_required
 from customers import selectors, services
 from customers.forms import (
     AddressForm,
@@ -39,11 +39,9 @@ def dashboard(request):
     form = SearchForm(request.GET or None)
     q = request.GET.get("q", "")
     hits = selectors.customer_search(user=request.user, q=q) if q else []
-    template = "customers/csr/_search_results.html" if request.headers.get("HX-Request") else \
-        "customers/csr/dashboard.html"
-    return render(request, template, {"form": form, "q": q, "hits": hits,
-                                      "counts": {s.label: Customer.objects.filter(status=s).count()
-                                                 for s in Customer.Status}})
+    return render_page_or_fragment(request, "customers/csr/dashboard.html", "customers/csr/_search_results.html", {
+        "form": form, "q": q, "hits": hits,
+        "counts": {s.label: Customer.objects.filter(status=s).count() for s in Customer.Status}})
 
 
 @staff_required(perm="customers.view_customer")
