@@ -154,7 +154,7 @@ def _ranked(hits: dict[int, SearchHit], limit: int) -> list[SearchHit]:
         return []
     customers = Customer.objects.select_related("party").prefetch_related(
         Prefetch("contacts", queryset=Contact.objects.filter(is_primary=True).prefetch_related("media")),
-        "billing_accounts",
+        "billing_accounts", Prefetch("addresses", queryset=Address.objects.order_by("pk")),
     ).in_bulk(list(hits))
     ranked = []
     for cid, hit in hits.items():

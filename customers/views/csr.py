@@ -34,13 +34,19 @@ def _customer(request, pk) -> Customer:
         raise Http404("No such customer")
 
 
+SEARCH_SHOWN = 25  # matches listed by the live search; more ask the user to refine
+
+
 @staff_required(perm="customers.view_customer")
 def dashboard(request):
     form = SearchForm(request.GET or None)
     q = request.GET.get("q", "")
-    hits = selectors.customer_search(user=request.user, q=q) if q else []
+    words = " ".join(q.split())
+    # one more than is shown, so the page can say that there are more
+    found = selectors.customer_search(user=request.user, q=words, limit=SEARCH_SHOWN + 1) if len(words) >= 2 else []
     return render_page_or_fragment(request, "customers/csr/dashboard.html", "customers/csr/_search_results.html", {
-        "form": form, "q": q, "hits": hits,
+        "form": form, "q": q, "hits": found[:SEARCH_SHOWN], "more": len(found) > SEARCH_SHOWN,
+        "too_short": 0 < len(words) < 2, "shown": SEARCH_SHOWN,
         "counts": {s.label: Customer.objects.filter(status=s).count() for s in Customer.Status}})
 
 
