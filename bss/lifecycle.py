@@ -81,11 +81,14 @@ def lifecycle_change(obj, *, status: str, actor: Actor, reason: str = "", action
 
 
 def lifecycle_update(obj, *, fields: tuple[str, ...], data: dict, actor: Actor, status=None, action: str | None = None,
-                     reason: str = "", root=None, extra: dict | None = None, validate: bool = True) -> dict:
-    """One update of a lifecycle entity (a row the caller locked): the attributes through
-    ``model_update`` and the lifecycle through its FSM transition, recorded in ONE history row
+                     reason: str = "", root=None, extra: dict | None = None, validate: bool = True,
+                     status_actions: dict[str, str] | None = None) -> dict:
+    """One update of a lifecycle entity (a row the caller locked): the lifecycle through its FSM
+    transition (checked first: a move the lifecycle does not allow is a 409 before anything
+    changes), then the attributes through ``model_update``, recorded in ONE history row
     (``lifecycle_status: [old, new]`` beside the attribute changes). ``status`` None/UNSET: the
-    lifecycle stays. Returns the changes ({} when nothing changed); the caller publishes its event."""
+    lifecycle stays. ``status_actions``: the history action for a move to that status (else
+    ``action``). Returns the changes ({} when nothing changed); the caller publishes its event."""
     from bss.audit.services import UNSET, model_update
 
     extra = dict(extra or {})
@@ -93,5 +96,6 @@ def lifecycle_update(obj, *, fields: tuple[str, ...], data: dict, actor: Actor, 
     if status not in (None, UNSET) and status != before:
         lifecycle_change(obj, status=status, actor=actor, reason=reason, root=root, record=False)
         extra["lifecycle_status"] = [before, status]
+        action = (status_actions or {}).get(status, action)
     return model_update(instance=obj, fields=fields, data=data, actor=actor, action=action, root=root,
                         reason=reason, validate=validate, extra=extra)

@@ -43,11 +43,11 @@ from django.db.models import Model, ProtectedError, QuerySet, RestrictedError
 from django.utils.text import slugify
 
 from bss.actors import Actor
-from bss.audit.services import UNSET, given, history_record, model_update, snapshot
+from bss.audit.services import UNSET, given, history_record, snapshot
 from bss.errors import ApplicationError, DomainValidationError
 from bss.events import EventType, one_event, publish
 from bss.fsm import fsm_transition
-from bss.lifecycle import lifecycle_change
+from bss.lifecycle import lifecycle_change, lifecycle_update
 from bss.money import CURRENCIES, Money
 from bss.tmf.references import resolve_reference, resolve_references
 from customers import selectors as customer_selectors
@@ -166,15 +166,9 @@ def _catalog_update(obj, *, fields: tuple[str, ...], data: dict, status=UNSET, m
     ``data``/``m2m`` values that are UNSET (or None for a many-to-many set) are not given;
     ``status_actions``: the history action for a lifecycle move to that status (else ``action``)."""
     m2m = {k: v for k, v in (m2m or {}).items() if v is not None and v is not UNSET}
-    before = obj.lifecycle_status
-    extra = dict(extra or {})
-    if status not in (UNSET, None) and status != before:
-        # the transition checks and moves the lifecycle; the one history row below records it
-        lifecycle_change(obj, status=status, actor=actor, reason=reason, root=root, record=False)
-        extra["lifecycle_status"] = [before, status]
-        action = (status_actions or {}).get(status, action)
-    changes = model_update(instance=obj, fields=(*fields, *m2m), data={**given(**data), **m2m}, actor=actor,
-                           action=action, root=root, reason=reason, validate=False, extra=extra)
+    changes = lifecycle_update(obj, fields=(*fields, *m2m), data={**data, **m2m}, status=status, actor=actor,
+                               action=action, root=root, reason=reason, validate=False, extra=extra,
+                               status_actions=status_actions)
     if changes:
         publish(state_event if "lifecycle_status" in changes else change_event, obj)
     return changes
