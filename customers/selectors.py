@@ -81,6 +81,7 @@ class SearchHit:
 
 # Scores: exact identifiers first, then exact contact channels, then names, then addresses.
 SCORE_NUMBER, SCORE_CHANNEL, SCORE_NAME_PREFIX, SCORE_NAME, SCORE_ADDRESS = 100, 90, 70, 50, 30
+SEARCH_MIN_LENGTH = 2  # characters; a shorter query matches too much to be an answer
 PHONE_CHARS = re.compile(r"[\d\s+()./-]+")
 
 
@@ -89,7 +90,7 @@ def customer_search(*, user, q: str, limit: int = 25, include_closed: bool = Tru
     an address. Each criterion is one indexed query (trigram GIN indexes on PostgreSQL serve
     the 'contains' lookups); hits are merged and ranked by their best match."""
     q = " ".join((q or "").split())
-    if len(q) < 2:
+    if len(q) < SEARCH_MIN_LENGTH:
         return []
     base = visible_to(Customer.objects.all(), user)
     if not include_closed:

@@ -43,10 +43,10 @@ def dashboard(request):
     q = request.GET.get("q", "")
     words = " ".join(q.split())
     # one more than is shown, so the page can say that there are more
-    found = selectors.customer_search(user=request.user, q=words, limit=SEARCH_SHOWN + 1) if len(words) >= 2 else []
+    found = selectors.customer_search(user=request.user, q=words, limit=SEARCH_SHOWN + 1)
     return render_page_or_fragment(request, "customers/csr/dashboard.html", "customers/csr/_search_results.html", {
         "form": form, "q": q, "hits": found[:SEARCH_SHOWN], "more": len(found) > SEARCH_SHOWN,
-        "too_short": 0 < len(words) < 2, "shown": SEARCH_SHOWN,
+        "too_short": 0 < len(words) < selectors.SEARCH_MIN_LENGTH, "shown": SEARCH_SHOWN,
         "counts": {s.label: Customer.objects.filter(status=s).count() for s in Customer.Status}})
 
 
