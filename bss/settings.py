@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_tables2",  # the one list/table pattern (bss/tables.py)
+    "django_countries",  # ISO 3166 countries for addresses
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served from our static files: no CDN
     "django_htmx",  # request.htmx: which HTMX request this is (a history restore is not a fragment request)

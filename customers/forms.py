@@ -81,11 +81,6 @@ class OnboardForm(forms.Form):
         return data
 
 
-class StatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Customer.Status.choices)
-    reason = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"placeholder": "Reason (recorded)"}))
-
-
 class NoteForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "placeholder": "Add a note…"}), max_length=5000)
 

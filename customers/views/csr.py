@@ -4,10 +4,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from bss.actors import Actor, Channel
-from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors, render_page_or_fragment, staff_required
 from customers import selectors, services
@@ -15,10 +13,8 @@ from customers.forms import (
     AddressForm,
     BillingAccountForm,
     ContactForm,
-    NoteForm,
     OnboardForm,
     SearchForm,
-    StatusForm,
 )
 from customers.models import Contact, Customer
 
@@ -48,16 +44,6 @@ def dashboard(request):
         "form": form, "q": q, "hits": found[:SEARCH_SHOWN], "more": len(found) > SEARCH_SHOWN,
         "too_short": 0 < len(words) < selectors.SEARCH_MIN_LENGTH, "shown": SEARCH_SHOWN,
         "counts": {s.label: Customer.objects.filter(status=s).count() for s in Customer.Status}})
-
-
-@staff_required(perm="customers.view_customer")
-def customer_detail(request, pk):
-    customer = _customer(request, pk)
-    history = HistoryEntry.objects.for_root(customer).select_related("actor")[:200]
-    return render(request, "customers/csr/customer_detail.html", {
-        "customer": customer, "history": history, "note_form": NoteForm(),
-        "status_form": StatusForm(initial={"status": customer.status}),
-    })
 
 
 @staff_required(perm="customers.add_customer")
@@ -91,36 +77,6 @@ def customer_new(request):
             return redirect("csr:customer", pk=customer.pk)
     return render(request, "customers/csr/customer_new.html",
                   {"form": form, "contact_form": contact_form, "address_form": address_form})
-
-
-@staff_required  # the view explains a missing permission itself
-@require_POST
-def customer_status(request, pk):
-    customer = _customer(request, pk)
-    form = StatusForm(request.POST)
-    if not request.user.has_perm("customers.change_customer_status"):
-        messages.error(request, "Your role may not change a customer's status.")
-    elif form.is_valid():
-        try:
-            services.customer_change_status(customer_id=customer.pk, actor=_actor(request), **form.cleaned_data)
-            messages.success(request, f"Customer is now {form.cleaned_data['status']}.")
-        except ApplicationError as e:
-            messages.error(request, e.message)
-    else:
-        messages.error(request, "Choose a status and give a reason.")
-    return redirect("csr:customer", pk=customer.pk)
-
-
-@staff_required(perm="customers.add_customernote")
-@require_POST
-def customer_note(request, pk):
-    customer = _customer(request, pk)
-    form = NoteForm(request.POST)
-    if form.is_valid():
-        services.customer_note_add(customer=customer, actor=_actor(request), text=form.cleaned_data["text"])
-    else:
-        messages.error(request, "A note cannot be empty.")
-    return redirect("csr:customer", pk=customer.pk)
 
 
 def contact_form_view(request, customer, contact=None, template="customers/csr/contact_form.html",
