@@ -18,3 +18,8 @@ class BssConfig(AppConfig):
         from bss.tmf.views import TmfViewSet
 
         TmfViewSet.parser_classes = [parsers.JSONParser, parsers.MergePatchJSONParser]
+
+        # Each app's portal parts (panels, flags, work queues: bss.panels) live in <app>/portal.py.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("portal")

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for bss.forms.BssFormRenderer (TemplatesSetting)
     "django.contrib.postgres",
     "rest_framework",
     "rest_framework.authtoken",
@@ -136,10 +137,16 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "customers.context_processors.self_service",  # my_customer: the customer a /my/ login acts for
             ],
         },
     },
 ]
+
+FORM_RENDERER = "bss.forms.BssFormRenderer"  # the one form pattern: error summary, required marks, ARIA (bss/forms.py)
+DJANGO_TABLES2_TEMPLATE = "bss/tables/table.html"  # the one list pattern (bss/tables.py)
+COUNTRIES_FIRST = ["IE", "GB"]
+COUNTRIES_FIRST_BREAK = "──────────"
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'bss.sqlite3'}")}

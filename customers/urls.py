@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from .views import csr, customer_page, lifecycle, my
+from .views import csr, customer_list, customer_page, lifecycle, my
 
 csr_patterns = [
     path("", csr.dashboard, name="dashboard"),
+    path("customers/", customer_list.customer_list, name="customer_list"),
     path("customers/new/", csr.customer_new, name="customer_new"),
     path("customers/<int:pk>/", customer_page.customer_detail, name="customer"),
     path("customers/<int:pk>/status/", lifecycle.customer_status, name="customer_status"),

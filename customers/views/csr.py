@@ -17,6 +17,7 @@ from customers.forms import (
     SearchForm,
 )
 from customers.models import Contact, Customer
+from customers.views.home import home_context
 
 
 def _actor(request):
@@ -43,7 +44,7 @@ def dashboard(request):
     return render_page_or_fragment(request, "customers/csr/dashboard.html", "customers/csr/_search_results.html", {
         "form": form, "q": q, "hits": found[:SEARCH_SHOWN], "more": len(found) > SEARCH_SHOWN,
         "too_short": 0 < len(words) < selectors.SEARCH_MIN_LENGTH, "shown": SEARCH_SHOWN,
-        "counts": {s.label: Customer.objects.filter(status=s).count() for s in Customer.Status}})
+        **home_context(request)})
 
 
 @staff_required(perm="customers.add_customer")

@@ -1,24 +1,33 @@
-"""The customer page (customer 360) and its notes."""
+"""The customer page (customer 360) and its notes. The page is built from panels that each app registers
+(bss.panels, <app>/portal.py); this view only loads the customer and what every panel shares."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from bss.audit.models import HistoryEntry
 from bss.portal import staff_required
-from customers import services
+from customers import actions, services
 from customers.forms import NoteForm
-from customers.lifecycle_forms import StatusForm
 from customers.views.csr import _actor, _customer
+from customers.views.home import remember_customer
+
+
+def status_actions_for(customer, user) -> list:
+    try:
+        from customers.lifecycle_forms import status_actions
+    except ImportError:  # the lifecycle helpers are not in yet
+        return []
+    return status_actions(customer, user)
 
 
 @staff_required(perm="customers.view_customer")
 def customer_detail(request, pk):
     customer = _customer(request, pk)
-    history = HistoryEntry.objects.for_root(customer).select_related("actor")[:200]
+    remember_customer(request, customer)
     return render(request, "customers/csr/customer_detail.html", {
-        "customer": customer, "history": history, "note_form": NoteForm(),
-        "status_form": StatusForm(initial={"status": customer.status}),
+        "customer": customer, "can": actions.allowed_actions(customer, request.user),
+        "status_actions": status_actions_for(customer, request.user),
     })
 
 
@@ -26,9 +35,12 @@ def customer_detail(request, pk):
 @require_POST
 def customer_note(request, pk):
     customer = _customer(request, pk)
+    if not actions.allowed(customer, request.user, "add_note"):
+        raise PermissionDenied("Your role may not add notes to this customer.")
     form = NoteForm(request.POST)
     if form.is_valid():
         services.customer_note_add(customer=customer, actor=_actor(request), text=form.cleaned_data["text"])
+        messages.success(request, "Note added.")
     else:
         messages.error(request, "A note cannot be empty.")
     return redirect("csr:customer", pk=customer.pk)

@@ -45,9 +45,9 @@ def test_the_old_password_is_required():
     user = staff_user(Role.CSR)
     client = signed_in(user)
     r = change(client, "not-my-password")
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200 and "data-error-summary" in r.content.decode()
     r = client.post(URL, {"new_password1": NEW, "new_password2": NEW})
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200 and "data-error-summary" in r.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 
@@ -55,7 +55,7 @@ def test_the_old_password_is_required():
 def test_a_weak_new_password_is_refused():
     user = staff_user(Role.CSR)
     r = change(signed_in(user), PASSWORD, new="12345678")
-    assert r.status_code == 200 and "errorlist" in r.content.decode()
+    assert r.status_code == 200 and "data-error-summary" in r.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
 

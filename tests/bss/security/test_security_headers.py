@@ -57,7 +57,10 @@ def test_portal_pages_load_their_scripts_and_styles_from_self():
     client.force_login(staff_user(Role.CSR))
     customer = CustomerFactory()
     html = client.get(f"/csr/customers/{customer.pk}/").content.decode()
-    assert re.search(r'<script src="/static/vendor/htmx.min.js"', html)
+    assert re.search(r'<script src="/static/django_htmx/htmx-2.min.js"', html)  # django-htmx's pinned htmx
+    assert re.search(r'<script src="/static/vendor/bootstrap-5.3.8/bootstrap.bundle.min.js"', html)
+    assert re.search(r'<link rel="stylesheet" href="/static/vendor/bootstrap-5.3.8/bootstrap.min.css"', html)
+    assert not re.search(r'<(script|link)[^>]+(src|href)="(https?:)?//', html)  # nothing from another host
     assert re.search(r'<script src="/static/js/portal.js"', html)
     assert "includeIndicatorStyles" in html  # HTMX must not inject its own inline <style>
 
