@@ -2,6 +2,7 @@
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from bss import panels as registry
 
@@ -17,7 +18,7 @@ def panels(context, page, obj, self_service=False):
     for rendered in registry.panels_for(page, obj, request, self_service=self_service):
         ctx = {**flat, **rendered.context, "panel": rendered.panel, "obj": obj, "selfservice": self_service}
         parts.append(render_to_string("bss/_panel.html", ctx, request=request))
-    return "".join(parts)
+    return mark_safe("".join(parts))  # each part is a rendered (escaped) template
 
 
 @register.inclusion_tag("bss/_flags.html", takes_context=True)

@@ -34,7 +34,7 @@ def test_billing_user_on_contact_edit_gets_the_styled_403_and_back_returns(live_
     assert resp.status == 403
     main = page.inner_text("main")
     assert "You cannot open this page" in main and "Your role does not allow this." in main
-    assert page.is_visible("header.top >> text=Customers")  # still inside the portal, with its navigation
+    assert page.is_visible("header.site-header >> text=Customers")  # still inside the portal, with its navigation
     assert page.title() == "Not allowed · BSS"
     assert page.evaluate("window.__csp") == []
 

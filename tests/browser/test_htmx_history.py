@@ -23,8 +23,8 @@ def test_back_after_a_live_search_shows_the_full_page(live_server, page, transac
     page.go_back()
     page.wait_for_url("**/csr/?q=Kelleher")
     page.wait_for_load_state("load")
-    assert page.locator("header.top").count() == 1, page.content()[:500]  # the layout, not a fragment
+    assert page.locator("header.site-header").count() == 1, page.content()[:500]  # the layout, not a fragment
     assert page.locator("h1:text-is('Identify customer')").count() == 1
     assert "Siobhan Kelleher" in page.inner_text("#results")
     page.reload()  # and the URL itself, loaded afresh, is the full page
-    assert page.locator("header.top").count() == 1
+    assert page.locator("header.site-header").count() == 1

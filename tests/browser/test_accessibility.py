@@ -1,0 +1,188 @@
+"""Accessibility checked, not hoped for: every portal and self-service page, opened as the role that uses it, has no
+serious or critical axe-core violation (axe-playwright-python injects its bundled axe-core: no CDN, CSP-safe), and
+the self-service pages and the login do not scroll sideways on a 390 px phone.
+
+A guard makes sure no page is forgotten: every URL name of the portal namespaces must be listed in PAGES (or in
+NOT_PAGES with the reason). A new app adds its pages here (docs/portal.md#accessibility).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from bss.roles import Role
+from tests.browser.helpers import role_user, sign_in
+from tests.factories import (
+    AddressFactory,
+    BillCycleFactory,
+    BillingAccountFactory,
+    BureauRuleFactory,
+    ContactFactory,
+    ContactMediumFactory,
+    CreditPolicyFactory,
+    CustomerFactory,
+    ProductOfferingFactory,
+    ProductOfferingPriceFactory,
+    customer_user,
+)
+
+pytestmark = pytest.mark.browser
+
+NAMESPACES = ("csr", "orders", "feasibility", "my", "my_orders")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    kwargs: object = None  # (data) -> reverse kwargs
+    user: str = "csr"  # a key of the users fixture, or "" for anonymous
+    query: str = ""
+    label: str = ""
+    phone: bool = False  # also checked at 390 px (sideways scrolling included)
+    submit_empty: bool = False  # also submit the page's main form empty: the error state is checked too
+    known: frozenset = field(default_factory=frozenset)  # axe rule ids accepted for now (each with a reason in a comment)
+
+    @property
+    def id(self) -> str:
+        return self.label or self.url_name
+
+
+PAGES = [
+    Page("login", user="", phone=True),
+    Page("login", user="", label="login with errors", submit_empty=True),
+    Page("password_change", phone=True),
+    Page("password_change", user="customer", label="password change (self-service)", phone=True),
+    Page("csr:dashboard", phone=True),
+    Page("csr:dashboard", query="?q=Murphy", label="search results"),
+    Page("csr:dashboard", user="supervisor", label="supervisor home (work queues)"),
+    Page("csr:customer_list", phone=True),
+    Page("csr:customer_list", query="?status=active&sort=name", label="customer list filtered"),
+    Page("csr:customer", kwargs=lambda d: {"pk": d["customer"].pk}, phone=True),
+    Page("csr:customer", kwargs=lambda d: {"pk": d["closed"].pk}, label="closed customer"),
+    Page("csr:customer", kwargs=lambda d: {"pk": d["customer"].pk}, user="billing", label="customer as billing"),
+    Page("csr:customer_new", submit_empty=True, phone=True),
+    Page("csr:contact_new", kwargs=lambda d: {"pk": d["customer"].pk}, submit_empty=True),
+    Page("csr:contact_edit", kwargs=lambda d: {"pk": d["contact"].pk}),
+    Page("csr:address_new", kwargs=lambda d: {"pk": d["customer"].pk}, submit_empty=True),
+    Page("csr:account_new", kwargs=lambda d: {"pk": d["customer"].pk}, submit_empty=True),
+    Page("csr:customer_status", kwargs=lambda d: {"pk": d["customer"].pk}, query="?to=closed", user="supervisor",
+         label="close customer (confirm)"),
+    Page("orders:credit_queue", user="supervisor"),
+    Page("orders:credit_check_new", submit_empty=True),
+    Page("orders:credit_check_detail", kwargs=lambda d: {"pk": d["check"].pk}, user="supervisor"),
+    Page("feasibility:qualify", phone=True),
+    Page("feasibility:rule_test", user="supervisor"),
+    Page("my:profile", user="customer", phone=True),
+    Page("my:contact_new", user="customer", submit_empty=True, phone=True),
+    Page("my:contact_edit", kwargs=lambda d: {"pk": d["contact"].pk}, user="customer", phone=True),
+    Page("my_orders:offers", user="customer", phone=True),
+]
+
+# URL names that are not pages a person opens: each with the reason.
+NOT_PAGES = {
+    "csr:customer_note": "POST only (the note form on the customer page)",
+    "orders:credit_review": "POST only (the review form on the credit check page)",
+}
+
+
+def _portal_url_names() -> set[str]:
+    resolver = get_resolver()
+    names = set()
+    for ns in NAMESPACES:
+        sub = resolver.namespace_dict[ns][1]
+        names |= {f"{ns}:{n}" for n in sub.reverse_dict if isinstance(n, str)}
+    return names | {"login", "password_change"}
+
+
+def test_every_portal_page_is_checked():
+    listed = {p.url_name for p in PAGES} | set(NOT_PAGES)
+    missing = sorted(_portal_url_names() - listed)
+    assert not missing, f"add these pages to tests/browser/test_accessibility.py PAGES (or NOT_PAGES): {missing}"
+
+
+@pytest.fixture
+def data(transactional_db):
+    CreditPolicyFactory(deposit_percent_when_referred=Decimal("10"))
+    customer = CustomerFactory(name="Mary Murphy", status="active")
+    AddressFactory(customer=customer)
+    contact = ContactFactory(customer=customer, given_name="Mary", family_name="Murphy")
+    ContactMediumFactory(contact=contact, kind="email", value="mary@example.ie")
+    BillingAccountFactory(customer=customer, bill_cycle=BillCycleFactory())
+    closed = CustomerFactory(name="Closed Murphy", status="closed")
+    offering = ProductOfferingFactory(name="Fibre 500")
+    ProductOfferingPriceFactory(offering=offering)
+    users = {
+        "csr": role_user(Role.CSR, first_name="Cara", last_name="Byrne"),
+        "supervisor": role_user(Role.SUPERVISOR, first_name="Seán", last_name="Dunne"),
+        "billing": role_user(Role.BILLING, first_name="Bríd", last_name="Keane"),
+        "customer": customer_user(customer, first_name="Mary", last_name="Murphy"),
+    }
+    from bss.actors import Actor, Channel
+    from orders.models import BureauSimulationRule
+    from orders.services.credit import credit_check_request
+
+    BureauRuleFactory(name="slow", name_contains="Timeout", outcome=BureauSimulationRule.Outcome.TIMEOUT)
+    referred = CustomerFactory(name="Rory Timeout", status="active")
+    check = credit_check_request(customer=referred, amount=Decimal("80"), currency="EUR",
+                                 actor=Actor(user=users["csr"], channel=Channel.PORTAL))
+    return {"customer": customer, "closed": closed, "contact": contact, "check": check, "users": users}
+
+
+# the elements that stick out on the right, outermost first (what to fix when a page scrolls sideways)
+WIDEST = """() => [...document.querySelectorAll('body *')].filter(el => el.getBoundingClientRect().right > innerWidth + 1)
+  .slice(0, 6).map(el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + '.' + [...el.classList].join('.')
+  + ' ' + Math.round(el.getBoundingClientRect().right) + 'px')"""
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    out = []
+    for v in results.response["violations"]:
+        if v.get("impact") in ("serious", "critical"):
+            targets = [" ".join(n["target"]) for n in v["nodes"][:3]]
+            out.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
+    return out
+
+
+def _rule_id(message: str) -> str:
+    return message.split(" ", 1)[0]
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.id)
+def test_page_is_accessible(spec, live_server, browser, data):
+    viewports = [("desktop", DESKTOP)] + ([("phone", PHONE)] if spec.phone else [])
+    url = live_server.url + reverse(spec.url_name, kwargs=spec.kwargs(data) if spec.kwargs else None) + spec.query
+    for name, viewport in viewports:
+        context = browser.new_context(viewport=viewport)
+        try:
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            if spec.user:
+                sign_in(page, live_server.url, data["users"][spec.user])
+                page.wait_for_load_state()
+            response = page.goto(url)
+            page.wait_for_load_state("networkidle")
+            assert response.status < 400, f"{spec.id}: {response.status} at {url}"
+            if name == "phone":
+                wide = page.evaluate("document.documentElement.scrollWidth")
+                assert wide <= viewport["width"], (f"{spec.id} scrolls sideways at 390 px ({wide} px wide): "
+                                                   f"{page.evaluate(WIDEST)}")
+            problems = [p for p in serious_violations(page) if _rule_id(p) not in spec.known]
+            if spec.submit_empty:
+                form = page.locator("main form[method=post]").last
+                form.locator("[type=submit]").last.evaluate("b => b.form.noValidate = true")
+                form.locator("[type=submit]").last.click()
+                page.wait_for_load_state("networkidle")
+                problems += [f"after an empty submit: {p}" for p in serious_violations(page)
+                             if _rule_id(p) not in spec.known]
+            assert not problems, f"{spec.id} at {name}:\n" + "\n".join(problems)
+        finally:
+            context.close()
