@@ -36,8 +36,8 @@ class TestForbidden:
         assert 'data-error-page="403"' in page
         assert STAFF_HEADER in page and 'href="/csr/"' in page  # inside the staff layout, with its navigation
         assert "Your role does not allow this." in page
-        assert f'<a class="button secondary" href="{customer_page}">Back</a>' in page
-        assert '<a class="button" href="/">Home</a>' in page
+        assert f'<a class="btn btn-outline-secondary" href="{customer_page}">Back</a>' in page
+        assert '<a class="btn btn-primary" href="/">Home</a>' in page
         assert "Billing operator" in page  # who is signed in, with which role
 
     @pytest.mark.parametrize("referer", ["https://elsewhere.example/csr/", "javascript:alert(1)", "//evil.example/"])
@@ -46,7 +46,7 @@ class TestForbidden:
         r = signed_in(staff_user(Role.BILLING)).get(f"/csr/contacts/{contact.pk}/edit/", HTTP_REFERER=referer)
         page = r.content.decode()
         assert r.status_code == 403 and 'data-error-page="403"' in page
-        assert ">Back</a>" not in page and referer not in page and '<a class="button" href="/">Home</a>' in page
+        assert ">Back</a>" not in page and referer not in page and '<a class="btn btn-primary" href="/">Home</a>' in page
 
     def test_no_back_to_the_refused_page_itself(self):
         contact = ContactFactory()
@@ -88,8 +88,8 @@ class TestNotFound:
         assert 'data-error-page="404"' in page and "We could not find this page" in page
         assert STAFF_HEADER not in page and SELF_SERVICE_HEADER not in page
         assert 'href="/accounts/login/">Sign in</a>' in page
-        assert '<a class="button secondary" href="http://testserver/accounts/login/">Back</a>' in page
-        assert '<a class="button" href="/">Home</a>' in page
+        assert '<a class="btn btn-outline-secondary" href="http://testserver/accounts/login/">Back</a>' in page
+        assert '<a class="btn btn-primary" href="/">Home</a>' in page
 
     def test_staff_user_gets_the_staff_layout_and_no_technical_text(self):
         r = signed_in(staff_user(Role.CSR)).get("/csr/customers/999999/")
