@@ -22,6 +22,9 @@ class HubSubscriptionViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class EventDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Deliveries of events to their listeners (hub webhooks and in-process subscribers): status,
+    attempts and the next attempt."""
+
     serializer_class = EventDeliverySerializer
     queryset = EventDelivery.objects.select_related("event", "subscription")
     filterset_fields = ["status"]

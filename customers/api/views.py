@@ -30,6 +30,9 @@ def _only_visible(user, values: dict, **querysets) -> None:
 
 
 class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Customers: a party we sell to, with its segment, credit class and status (prospect, active,
+    suspended, closed)."""
+
     serializer_class = s.CustomerSerializer
     action_permissions = {
         "search": ["customers.view_customer"],
@@ -59,12 +62,18 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
                    responses=s.SearchHitSerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None)  # a bounded list of hits, not paged
     def search(self, request):
+        """Find customers by customer number, phone number, e-mail, name or address, best matches first.
+
+        Returns: the matching customers, best first (a bounded list, not paged)."""
         hits = selectors.customer_search(user=request.user, q=request.query_params.get("q", ""))
         return Response(s.SearchHitSerializer(hits, many=True).data)
 
     @extend_schema(request=s.StatusChangeSerializer, responses=s.CustomerSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def change_status(self, request, pk=None):
+        """Move the customer to another status, with a reason; a move its lifecycle does not allow is a 409.
+
+        Returns: the customer in its new status."""
         customer = self.get_object()
         data = s.StatusChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -75,6 +84,7 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=s.NoteSerializer, responses={201: None})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
+        """Add a note to the customer's record (kept in its history)."""
         customer = self.get_object()
         data = s.NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -84,12 +94,19 @@ class CustomerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)  # the newest 500 entries, not paged
     def history(self, request, pk=None):
+        """The customer's history: every recorded change of the customer and of its contacts, addresses,
+        billing accounts and products, newest first (the newest 500, not paged). ``action`` is the
+        history code, e.g. ``customers.customer.activate``.
+
+        Returns: the customer's history entries, newest first."""
         customer = self.get_object()
         entries = HistoryEntry.objects.for_root(customer).select_related("actor")[:500]
         return Response(HistoryEntrySerializer(entries, many=True).data)
 
 
 class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """A customer's contacts: the people we deal with, with their phone numbers and e-mail addresses (media)."""
+
     serializer_class = s.ContactSerializer
     filterset_fields = ["customer", "role", "is_primary"]
 
@@ -120,6 +137,8 @@ class ContactViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Postal addresses: a customer's, or (without a customer) a site's."""
+
     serializer_class = s.AddressSerializer
     filterset_fields = ["customer", "postcode", "area_code"]
 
@@ -146,6 +165,9 @@ class AddressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
 
 class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Billing accounts: what a customer is billed on, with its currency, bill cycle, payment method and
+    credit limit."""
+
     serializer_class = s.BillingAccountSerializer
     action_permissions = {"transition": ["customers.view_billingaccount", "customers.change_billingaccount"]}
     filterset_fields = ["customer", "status", "bill_cycle", "currency"]
@@ -180,6 +202,10 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
     @extend_schema(request=s.TransitionSerializer, responses=s.BillingAccountSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
+        """Suspend, resume or close the billing account, with a reason; a move its lifecycle does not
+        allow is a 409.
+
+        Returns: the billing account after the transition."""
         account = self.get_object()
         data = s.TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -190,6 +216,8 @@ class BillingAccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vi
 
 
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
+    """The products customers have, with their status and billing account (read-only in this API)."""
+
     serializer_class = s.ProductSerializer
     filterset_fields = ["customer", "billing_account", "status", "offering_code"]
 
@@ -198,5 +226,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class BillCycleViewSet(viewsets.ReadOnlyModelViewSet):
+    """Bill cycles: the day of the month an account's bill closes, and its payment terms."""
+
     serializer_class = s.BillCycleSerializer
     queryset = BillCycle.objects.all()

@@ -46,7 +46,9 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(responses=CreditCheckSerializer(many=True))
     @action(detail=False, methods=["get"])
     def queue(self, request):
-        """The manual review queue: checks pending review, oldest first."""
+        """The manual review queue: checks pending review, oldest first.
+
+        Returns: a page of credit checks pending review, oldest first."""
         qs = self.filter_queryset(services.credit_review_queue(request.user))
         page = self.paginate_queryset(qs)
         if page is not None:
@@ -56,6 +58,9 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(request=CreditReviewSerializer, responses=CreditCheckSerializer)
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
+        """Approve or decline a check pending review, with a reason (needs orders.review_creditcheck).
+
+        Returns: the credit check after the review."""
         check = self.get_object()
         data = CreditReviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
