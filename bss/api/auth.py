@@ -51,6 +51,8 @@ class ObtainTokenView(APIView):
         auth=[],
     )
     def post(self, request):
+        """Exchange a username and password for an API token (send it as ``Authorization: Token <key>``).
+        Failed attempts are throttled like portal logins (django-axes)."""
         s = TokenRequestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         credentials = {"username": s.validated_data["username"], "password": s.validated_data["password"]}

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -23,7 +24,11 @@ class EventSubscriptionSerializer(serializers.Serializer):
         return {"id": str(instance.pk), "callback": instance.callback, "query": instance.query or None}
 
 
+@extend_schema_view(list=extend_schema(exclude=True))  # GET /hub is no listing (404): not in the schema
 class HubViewSet(TmfViewSet):
+    """Register a listener for this API's events (POST /hub with a callback URL and an optional query),
+    or remove it (DELETE /hub/{id}). Events are delivered to the callback by the outbox, signed."""
+
     api: str = ""
     serializer_class = EventSubscriptionSerializer
     http_method_names = ["get", "post", "delete", "options"]
