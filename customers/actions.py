@@ -1,7 +1,8 @@
 """What a user may do on a customer's page: one place for the role (permission) and the state rules, read by the
 templates (which show only allowed actions) and the views (which refuse the rest with the styled 403).
 
-A closed customer offers only what a closed customer allows: a note. The services refuse the rest as well
+A closed customer offers only what a closed customer allows: a note (and Reopen, from the lifecycle:
+customers.lifecycle_forms). The services refuse the rest as well
 (customers.services, orders.services), so the API and admin follow the same rules.
 """
 

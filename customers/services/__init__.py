@@ -33,6 +33,7 @@ from .customer import (  # noqa: F401
     customer_change_status,
     customer_create,
     customer_note_add,
+    customer_status_consequences,
     customer_update,
     self_service_grant,
 )

@@ -15,6 +15,7 @@ from bss.fsm import fsm_transition
 from bss.numbering import next_number
 from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE, CUSTOMER_CREATE, CUSTOMER_STATE_CHANGE
 from customers.models import (
+    BillingAccount,
     Customer,
     CustomerNote,
     Party,
@@ -99,7 +100,9 @@ CUSTOMER_TRANSITIONS = {
 
 @transaction.atomic
 def customer_change_status(*, customer_id: int, status: str, actor: Actor, reason: str = "") -> Customer:
-    """Move a customer to a status through its lifecycle; 409 if the lifecycle does not allow it."""
+    """Move a customer to a status through its lifecycle; 409 if the lifecycle does not allow it.
+    Closing also closes the customer's open billing accounts, in the same transaction, each with its
+    own history entry giving the reason (customer_status_consequences says so beforehand)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if status not in Customer.Status.values:
         raise DomainValidationError({"status": f"'{status}' is not one of {', '.join(Customer.Status.values)}."})
@@ -107,10 +110,9 @@ def customer_change_status(*, customer_id: int, status: str, actor: Actor, reaso
         return customer
     name = CUSTOMER_TRANSITIONS.get((customer.status, status), status)
     if (customer.status, status) not in CUSTOMER_TRANSITIONS:
-        raise ApplicationError(f"A {customer.status} customer cannot become {status}.",
-                               extra={"state": customer.status})
+        raise ApplicationError(transition_refused_message(customer.status, status), extra={"state": customer.status})
     if status == Customer.Status.CLOSED:
-        open_products = customer.products.exclude(status=Product.Status.TERMINATED).count()
+        open_products = _open_products(customer)
         if open_products:
             raise BusinessRuleViolation(
                 f"Customer still has {open_products} product(s) that are not terminated.", code="open_products")
@@ -118,8 +120,55 @@ def customer_change_status(*, customer_id: int, status: str, actor: Actor, reaso
     if reason:
         customer.status_reason = reason[:255]
         customer.save(update_fields=["status_reason", "updated_at"])
+    if status == Customer.Status.CLOSED:
+        from .account import billing_account_transition
+
+        for account_id in _open_accounts(customer).values_list("pk", flat=True):
+            billing_account_transition(account_id=account_id, transition="close", actor=actor,
+                                       reason=f"Customer closed: {reason}" if reason else "Customer closed")
     publish(CUSTOMER_STATE_CHANGE, customer)
     return customer
+
+
+def _open_products(customer) -> int:
+    return customer.products.exclude(status=Product.Status.TERMINATED).count()
+
+
+def _open_accounts(customer):
+    return customer.billing_accounts.exclude(status=BillingAccount.Status.CLOSED)
+
+
+def _with_article(label: str) -> str:
+    return f"{'an' if label[:1].lower() in 'aeiou' else 'a'} {label.lower()}"
+
+
+_TARGET_WORDS = {Customer.Status.PROSPECT: "made a prospect", Customer.Status.ACTIVE: "activated",
+                 Customer.Status.SUSPENDED: "suspended", Customer.Status.CLOSED: "closed"}
+
+
+def transition_refused_message(current: str, target: str) -> str:
+    """In words: "A prospect customer cannot be suspended.", "An active customer cannot be made a prospect."
+    (never the raw status codes)."""
+    return (f"{_with_article(Customer.Status(current).label).capitalize()} customer cannot be "
+            f"{_TARGET_WORDS[Customer.Status(target)]}.")
+
+
+def customer_status_consequences(customer, status: str) -> tuple[list[str], list[str]]:
+    """What moving ``customer`` to ``status`` will do, and what blocks it: shown before a CSR confirms.
+    Returns (consequences, blockers), each a list of sentences."""
+    consequences, blockers = [], []
+    if status == Customer.Status.CLOSED:
+        accounts = _open_accounts(customer).count()
+        products = _open_products(customer)
+        if accounts:
+            consequences.append(f"{accounts} billing account{'s' if accounts != 1 else ''} will be closed.")
+        if products:
+            blockers.append(f"{products} product{'s are' if products != 1 else ' is'} not terminated: terminate "
+                            f"{'them' if products != 1 else 'it'} before closing the customer.")
+        consequences.append("The customer's details stay readable; new orders, contacts and accounts are refused.")
+    elif status == Customer.Status.SUSPENDED:
+        consequences.append("The customer stays on file; resuming makes it active again.")
+    return consequences, blockers
 
 
 @transaction.atomic

@@ -9,16 +9,9 @@ from django.views.decorators.http import require_POST
 from bss.portal import staff_required
 from customers import actions, services
 from customers.forms import NoteForm
+from customers.lifecycle_forms import status_actions
 from customers.views.csr import _actor, _customer
 from customers.views.home import remember_customer
-
-
-def status_actions_for(customer, user) -> list:
-    try:
-        from customers.lifecycle_forms import status_actions
-    except ImportError:  # the lifecycle helpers are not in yet
-        return []
-    return status_actions(customer, user)
 
 
 @staff_required(perm="customers.view_customer")
@@ -27,7 +20,7 @@ def customer_detail(request, pk):
     remember_customer(request, customer)
     return render(request, "customers/csr/customer_detail.html", {
         "customer": customer, "can": actions.allowed_actions(customer, request.user),
-        "status_actions": status_actions_for(customer, request.user),
+        "status_actions": status_actions(customer, request.user),
     })
 
 

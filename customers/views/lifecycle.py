@@ -1,29 +1,44 @@
-"""Customer lifecycle from the portal: status changes (activate, suspend, resume, close, reopen)."""
+"""Customer lifecycle from the portal: activate, suspend, resume, close, reopen. GET ?to=<status> asks for the
+reason and states what will happen (and what blocks it); POST applies it on the same route."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 
 from bss.errors import ApplicationError
 from bss.portal import staff_required
 from customers import services
-from customers.lifecycle_forms import StatusForm
+from customers.lifecycle_forms import STATUS_PERMISSION, StatusForm, status_action_to
+from customers.models import Customer
+from customers.services.customer import transition_refused_message
 from customers.views.csr import _actor, _customer
 
 
-@staff_required  # the view explains a missing permission itself
-@require_POST
+@staff_required
 def customer_status(request, pk):
     customer = _customer(request, pk)
-    form = StatusForm(request.POST)
-    if not request.user.has_perm("customers.change_customer_status"):
-        messages.error(request, "Your role may not change a customer's status.")
-    elif form.is_valid():
+    if not request.user.has_perm(STATUS_PERMISSION):
+        raise PermissionDenied("Your role may not change a customer's status.")
+    target = request.POST.get("status") if request.method == "POST" else request.GET.get("to", "")
+    action = status_action_to(customer, request.user, target or "")
+    if action is None:
+        message = (transition_refused_message(customer.status, target) if target in Customer.Status.values
+                   else "Choose one of the status changes offered on the customer's page.")
+        if request.method == "POST":
+            messages.error(request, message)
+            return redirect("csr:customer", pk=customer.pk)
+        return render(request, "customers/csr/customer_status_confirm.html",
+                      {"customer": customer, "refused": message}, status=409)
+    form = StatusForm(request.POST or None, initial={"status": action.target})
+    if request.method == "POST" and form.is_valid():
         try:
             services.customer_change_status(customer_id=customer.pk, actor=_actor(request), **form.cleaned_data)
-            messages.success(request, f"Customer is now {form.cleaned_data['status']}.")
         except ApplicationError as e:
-            messages.error(request, e.message)
-    else:
-        messages.error(request, "Choose a status and give a reason.")
-    return redirect("csr:customer", pk=customer.pk)
+            form.add_error(None, e.message)
+        else:
+            messages.success(request, f"Customer is now {Customer.Status(action.target).label.lower()}.")
+            return redirect("csr:customer", pk=customer.pk)
+    consequences, blockers = services.customer_status_consequences(customer, action.target)
+    return render(request, "customers/csr/customer_status_confirm.html", {
+        "customer": customer, "action": action, "form": form, "consequences": consequences, "blockers": blockers,
+    }, status=200 if not form.errors else 400)

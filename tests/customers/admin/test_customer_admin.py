@@ -271,7 +271,7 @@ class TestAdminActions:
         prospect = services.customer_create(actor=actor, name="Prospect")
         response = self.act(admin_client, "suspend", prospect)
         assert Customer.objects.get(pk=prospect.pk).status == "prospect"
-        assert any("cannot become suspended" in str(m) for m in response.context["messages"])
+        assert any("A prospect customer cannot be suspended." in str(m) for m in response.context["messages"])
         assert not HistoryEntry.objects.filter(action="customers.customer.suspend").exists()
 
     def test_billing_account_suspend(self, admin_client, data):

@@ -175,7 +175,7 @@ class TestStatus:
         response = self.post(api, customer, status="suspended", reason="x")
         assert response.status_code == 409
         assert response.json()["code"] == "invalid_state"
-        assert "cannot become suspended" in response.json()["detail"]
+        assert "A prospect customer cannot be suspended." in response.json()["detail"]
         assert Customer.objects.get(pk=customer.pk).status == "prospect"
 
     def test_unknown_status_400(self, api, customer):

@@ -336,29 +336,31 @@ class TestStatusChange:
         web.post(f"/csr/customers/{mary.pk}/status/", {"status": "suspended", "reason": "why not"})
         assert Customer.objects.get(pk=mary.pk).status == "prospect"
         page = web.get(f"/csr/customers/{mary.pk}/").content.decode()
-        assert "A prospect customer cannot become suspended." in page
+        assert "A prospect customer cannot be suspended." in page
 
     def test_reason_required(self, web, mary):
-        web.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": ""})
+        r = web.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": ""})
+        assert r.status_code == 400 and "data-error-summary" in r.content.decode()  # the confirm page, with the error
         assert Customer.objects.get(pk=mary.pk).status == "prospect"
-        assert "Choose a status and give a reason." in web.get(f"/csr/customers/{mary.pk}/").content.decode()
 
     def test_close_with_open_products_refused(self, web, actor, mary):
         ProductFactory(customer=mary)
-        web.post(f"/csr/customers/{mary.pk}/status/", {"status": "closed", "reason": "leaving"})
+        confirm = web.get(f"/csr/customers/{mary.pk}/status/?to=closed").content.decode()
+        assert "not terminated" in confirm and "Close customer</button>" not in confirm  # said before, no button
+        r = web.post(f"/csr/customers/{mary.pk}/status/", {"status": "closed", "reason": "leaving"})
+        assert r.status_code == 400 and "not terminated" in r.content.decode()
         assert Customer.objects.get(pk=mary.pk).status == "prospect"
-        assert "not terminated" in web.get(f"/csr/customers/{mary.pk}/").content.decode()
 
     def test_role_without_permission(self, mary):
         client = login(staff_user(Role.BILLING))
-        client.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": "x"})
+        r = client.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": "x"})
+        assert r.status_code == 403 and "Your role may not change a customer&#x27;s status." in r.content.decode()
         assert Customer.objects.get(pk=mary.pk).status == "prospect"
-        page = client.get(f"/csr/customers/{mary.pk}/").content.decode()
-        assert "Your role may not change a customer&#x27;s status." in page
-        assert "Change status" not in page
+        assert "data-status-action" not in client.get(f"/csr/customers/{mary.pk}/").content.decode()
 
-    def test_get_not_allowed(self, web, mary):
-        assert web.get(f"/csr/customers/{mary.pk}/status/").status_code == 405
+    def test_get_without_a_target_explains(self, web, mary):
+        r = web.get(f"/csr/customers/{mary.pk}/status/")
+        assert r.status_code == 409 and "Choose one of the status changes" in r.content.decode()
 
 
 class TestNotes:
