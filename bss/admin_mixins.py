@@ -1,6 +1,8 @@
 """Admin building blocks shared by every app: audited saves and the read-only history view."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 
 from bss.actors import Actor, Channel
@@ -30,6 +32,11 @@ class FsmSafeFormMixin:
             super()._post_clean()
         finally:
             self.cleaned_data.update(kept)
+
+
+class ActionReasonForm(forms.Form):
+    reason = forms.CharField(max_length=255, label="Reason", help_text="Recorded in the history of each object.",
+                             widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -101,6 +108,31 @@ class AuditedAdmin(admin.ModelAdmin):
         context = {**self.admin_site.each_context(request), "title": f"History: {obj}", "object": obj,
                    "opts": self.model._meta, "history": entries[:500], **(extra_context or {})}
         return TemplateResponse(request, "admin/bss/history.html", context)
+
+    def confirm_with_reason(self, request, queryset, verb: str, apply, consequences=None):
+        """An admin action that changes state asks first: an intermediate page lists the selected objects and
+        what will happen (``consequences(queryset)`` -> sentences), and requires a reason, which ``apply(obj,
+        reason)`` records through the service. Return its result from the action (a page, or None when done).
+
+            @admin.action(description="Close selected customers (with a reason)")
+            def close(self, request, queryset):
+                return self.confirm_with_reason(request, queryset, "close", lambda c, reason:
+                    services.customer_change_status(customer_id=c.pk, status="closed", reason=reason,
+                                                    actor=self.actor(request)))
+        """
+        form = ActionReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            self.run_service(request, lambda obj: apply(obj, reason), queryset)
+            return None
+        opts = self.model._meta
+        return TemplateResponse(request, "admin/bss/confirm_action.html", {
+            **self.admin_site.each_context(request), "title": f"{verb.capitalize()} {opts.verbose_name_plural}",
+            "opts": opts, "objects": list(queryset), "form": form, "verb": verb,
+            "consequences": consequences(queryset) if consequences else [],
+            "action": request.POST.get("action"), "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "changelist_url": f"admin:{opts.app_label}_{opts.model_name}_changelist",
+        })
 
     def run_service(self, request, fn, queryset, **kwargs):
         """Admin actions call services; each object's failure is reported, the others go on."""

@@ -1,10 +1,7 @@
 """Admin: policies and limits saved through the services; requests read-only, decided by actions
 (with a reason) that call the same services as every other door."""
 
-from django import forms
 from django.contrib import admin
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.template.response import TemplateResponse
 
 from bss.admin_mixins import AuditedAdmin, ServiceSavedAdmin
 
@@ -60,10 +57,6 @@ class ApproverLimitAdmin(ServiceSavedAdmin):
         return services.approver_limit_update(limit=obj, actor=self.actor(request), **data)
 
 
-class DecisionReasonForm(forms.Form):
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
-
-
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(AuditedAdmin):
     list_display = ("id", "created_at", "approval_type", "subject_repr", "amount", "currency", "state",
@@ -85,17 +78,8 @@ class ApprovalRequestAdmin(AuditedAdmin):
         return False
 
     def _decide(self, request, queryset, verb: str, service):
-        form = DecisionReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_bound and form.is_valid():
-            reason = form.cleaned_data["reason"]
-            self.run_service(request, lambda r: service(request_id=r.pk, reason=reason, actor=self.actor(request)),
-                             queryset)
-            return None
-        return TemplateResponse(request, "admin/approvals/decide.html", {
-            **self.admin_site.each_context(request), "title": f"{verb.capitalize()} approval requests",
-            "opts": self.model._meta, "requests": queryset, "form": form, "verb": verb,
-            "action": request.POST.get("action"), "action_checkbox_name": ACTION_CHECKBOX_NAME,
-        })
+        return self.confirm_with_reason(request, queryset, verb, lambda r, reason: service(
+            request_id=r.pk, reason=reason, actor=self.actor(request)))
 
     @admin.action(description="Approve selected requests (with a reason)", permissions=["view"])
     def approve_selected(self, request, queryset):

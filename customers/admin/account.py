@@ -58,17 +58,17 @@ class BillingAccountAdmin(ServiceSavedAdmin):
         return services.billing_account_update(account=obj, actor=self.actor(request), **data)
 
     def _transition(self, request, queryset, name):
-        self.run_service(request, lambda a: services.billing_account_transition(
-            account_id=a.pk, transition=name, actor=self.actor(request), reason="admin action"), queryset)
+        return self.confirm_with_reason(request, queryset, name, lambda a, reason: services.billing_account_transition(
+            account_id=a.pk, transition=name, actor=self.actor(request), reason=reason))
 
     @admin.action(description="Suspend", permissions=["change"])
     def suspend(self, request, queryset):
-        self._transition(request, queryset, "suspend")
+        return self._transition(request, queryset, "suspend")
 
     @admin.action(description="Resume", permissions=["change"])
     def resume(self, request, queryset):
-        self._transition(request, queryset, "resume")
+        return self._transition(request, queryset, "resume")
 
     @admin.action(description="Close", permissions=["change"])
     def close(self, request, queryset):
-        self._transition(request, queryset, "close")
+        return self._transition(request, queryset, "close")

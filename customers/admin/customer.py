@@ -58,24 +58,36 @@ class CustomerAdmin(ServiceSavedAdmin):
         return services.customer_update(customer=obj, actor=self.actor(request), **data)
 
     def _status(self, request, queryset, status):
-        self.run_service(request, lambda c: services.customer_change_status(
-            customer_id=c.pk, status=status, actor=self.actor(request), reason="admin action"), queryset)
+        verb = {Customer.Status.ACTIVE: "activate", Customer.Status.SUSPENDED: "suspend",
+                Customer.Status.CLOSED: "close"}.get(status, "change")
+        return self.confirm_with_reason(
+            request, queryset, verb, lambda c, reason: services.customer_change_status(
+                customer_id=c.pk, status=status, actor=self.actor(request), reason=reason),
+            consequences=(lambda qs: _close_consequences(qs)) if status == Customer.Status.CLOSED else None)
 
     @admin.action(description="Activate selected customers", permissions=["change"])
     def activate(self, request, queryset):
-        self._status(request, queryset, Customer.Status.ACTIVE)
+        return self._status(request, queryset, Customer.Status.ACTIVE)
 
     @admin.action(description="Suspend selected customers", permissions=["change"])
     def suspend(self, request, queryset):
-        self._status(request, queryset, Customer.Status.SUSPENDED)
+        return self._status(request, queryset, Customer.Status.SUSPENDED)
 
     @admin.action(description="Resume selected customers", permissions=["change"])
     def resume(self, request, queryset):
-        self._status(request, queryset, Customer.Status.ACTIVE)
+        return self._status(request, queryset, Customer.Status.ACTIVE)
 
     @admin.action(description="Close selected customers", permissions=["change"])
     def close(self, request, queryset):
-        self._status(request, queryset, Customer.Status.CLOSED)
+        return self._status(request, queryset, Customer.Status.CLOSED)
+
+
+def _close_consequences(queryset) -> list[str]:
+    sentences = []
+    for customer in queryset:
+        consequences, blockers = services.customer_status_consequences(customer, Customer.Status.CLOSED)
+        sentences += [f"{customer}: {s}" for s in consequences[:-1] + blockers]
+    return sentences or ["No billing accounts to close."]
 
 
 @admin.register(CustomerNote)

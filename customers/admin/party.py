@@ -31,18 +31,18 @@ class PartyAdmin(ServiceSavedAdmin):
     def update(self, request, obj, data):
         return services.party_update(party=obj, actor=self.actor(request), **data)
 
-    def _status(self, request, queryset, status):
-        self.run_service(request, lambda p: services.party_change_status(
-            party_id=p.pk, status=status, actor=self.actor(request), reason="admin action"), queryset)
+    def _status(self, request, queryset, status, verb):
+        return self.confirm_with_reason(request, queryset, verb, lambda p, reason: services.party_change_status(
+            party_id=p.pk, status=status, actor=self.actor(request), reason=reason))
 
     @admin.action(description="Validate selected parties", permissions=["change"])
     def validate(self, request, queryset):
-        self._status(request, queryset, Party.Status.VALIDATED)
+        return self._status(request, queryset, Party.Status.VALIDATED, "validate")
 
     @admin.action(description="Close selected parties", permissions=["change"])
     def close(self, request, queryset):
-        self._status(request, queryset, Party.Status.CLOSED)
+        return self._status(request, queryset, Party.Status.CLOSED, "close")
 
     @admin.action(description="Reopen selected parties", permissions=["change"])
     def reopen(self, request, queryset):
-        self._status(request, queryset, Party.Status.VALIDATED)
+        return self._status(request, queryset, Party.Status.VALIDATED, "reopen")

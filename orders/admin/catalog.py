@@ -241,13 +241,14 @@ class ProductOfferingAdmin(ServiceSavedAdmin):
 
     @admin.action(description="Launch selected offerings (draft → active)", permissions=["change"])
     def launch(self, request, queryset):
-        self.run_service(request, lambda o: services.offering_launch(
-            offering_id=o.pk, actor=self.actor(request), reason="admin action"), queryset)
+        return self.confirm_with_reason(request, queryset, "launch", lambda o, reason: services.offering_launch(
+            offering_id=o.pk, actor=self.actor(request), reason=reason))
 
     @admin.action(description="Retire selected offerings (active → retired)", permissions=["change"])
     def retire(self, request, queryset):
-        self.run_service(request, lambda o: services.offering_retire(
-            offering_id=o.pk, actor=self.actor(request), reason="admin action"), queryset)
+        return self.confirm_with_reason(request, queryset, "retire", lambda o, reason: services.offering_retire(
+            offering_id=o.pk, actor=self.actor(request), reason=reason),
+            consequences=lambda qs: ["Retired offerings can no longer be ordered; existing products keep them."])
 
 
 class AlterationForm(forms.ModelForm):

@@ -28,18 +28,19 @@ class ServiceSpecificationAdmin(ServiceSavedAdmin):
     def update(self, request, obj, data):
         return services.service_specification_update(specification=obj, actor=self.actor(request), **data)
 
-    def _status(self, request, queryset, status):
-        self.run_service(request, lambda s: services.service_specification_change_status(
-            specification_id=s.pk, status=status, actor=self.actor(request), reason="admin action"), queryset)
+    def _status(self, request, queryset, status, verb):
+        return self.confirm_with_reason(
+            request, queryset, verb, lambda s, reason: services.service_specification_change_status(
+                specification_id=s.pk, status=status, actor=self.actor(request), reason=reason))
 
     @admin.action(description="Launch (make active)", permissions=["change"])
     def launch(self, request, queryset):
-        self._status(request, queryset, LifecycleStatus.ACTIVE)
+        return self._status(request, queryset, LifecycleStatus.ACTIVE, "launch")
 
     @admin.action(description="Retire", permissions=["change"])
     def retire(self, request, queryset):
-        self._status(request, queryset, LifecycleStatus.RETIRED)
+        return self._status(request, queryset, LifecycleStatus.RETIRED, "retire")
 
     @admin.action(description="Reinstate (active again)", permissions=["change"])
     def reinstate(self, request, queryset):
-        self._status(request, queryset, LifecycleStatus.ACTIVE)
+        return self._status(request, queryset, LifecycleStatus.ACTIVE, "reinstate")

@@ -238,9 +238,25 @@ class TestAdminWrites:
 
 
 class TestAdminActions:
-    def act(self, client, action, *customers):
-        return client.post(url(Customer, "changelist"), {
-            "action": action, ACTION_CHECKBOX_NAME: [c.pk for c in customers], "index": "0"}, follow=True)
+    def act(self, client, action, *customers, reason="Customer asked by phone"):
+        data = {"action": action, ACTION_CHECKBOX_NAME: [c.pk for c in customers], "index": "0"}
+        confirm = client.post(url(Customer, "changelist"), data)
+        assert confirm.status_code == 200 and "data-confirm-action" in confirm.content.decode()
+        return client.post(url(Customer, "changelist"), {**data, "apply": "1", "reason": reason}, follow=True)
+
+    def test_the_action_asks_for_a_reason_and_changes_nothing_before(self, admin_client, data):
+        data_ = {"action": "suspend", ACTION_CHECKBOX_NAME: [data.pk], "index": "0"}
+        page = admin_client.post(url(Customer, "changelist"), data_).content.decode()
+        assert "Reason (required)" in page and str(data) in page
+        assert Customer.objects.get(pk=data.pk).status == "active"
+        no_reason = admin_client.post(url(Customer, "changelist"), {**data_, "apply": "1", "reason": " "})
+        assert no_reason.status_code == 200 and "This field is required." in no_reason.content.decode()
+        assert Customer.objects.get(pk=data.pk).status == "active"
+
+    def test_close_states_what_happens_to_the_accounts(self, admin_client, actor, data):
+        page = admin_client.post(url(Customer, "changelist"), {
+            "action": "close", ACTION_CHECKBOX_NAME: [data.pk], "index": "0"}).content.decode()
+        assert "1 billing account will be closed." in page and "not terminated" in page
 
     def test_suspend(self, admin_client, admin_user, data):
         self.act(admin_client, "suspend", data)
@@ -248,7 +264,7 @@ class TestAdminActions:
         assert customer.status == "suspended"
         entry = HistoryEntry.objects.for_object(customer).get(action="customers.customer.suspend")
         assert (entry.from_state, entry.to_state) == ("active", "suspended")
-        assert (entry.channel, entry.actor, entry.reason) == ("admin", admin_user, "admin action")
+        assert (entry.channel, entry.actor, entry.reason) == ("admin", admin_user, "Customer asked by phone")
 
     def test_close_refused_with_open_products_others_go_on(self, admin_client, actor, data):
         empty = services.customer_create(actor=actor, name="No Products", status="active")
@@ -259,7 +275,7 @@ class TestAdminActions:
         assert any("not terminated" in m for m in messages)
         assert "1 done." in messages
         entry = HistoryEntry.objects.for_object(empty).get(action="customers.customer.close")
-        assert entry.channel == "admin" and entry.reason == "admin action"
+        assert entry.channel == "admin" and entry.reason == "Customer asked by phone"
 
     def test_close_after_products_terminated(self, admin_client, actor, data):
         for product in data.products.all():
@@ -277,10 +293,12 @@ class TestAdminActions:
     def test_billing_account_suspend(self, admin_client, data):
         account = data.billing_accounts.get()
         admin_client.post(url(BillingAccount, "changelist"),
-                          {"action": "suspend", ACTION_CHECKBOX_NAME: [account.pk], "index": "0"})
+                          {"action": "suspend", ACTION_CHECKBOX_NAME: [account.pk], "index": "0",
+                           "apply": "1", "reason": "Returned direct debit"})
         assert BillingAccount.objects.get(pk=account.pk).status == "suspended"
         entry = HistoryEntry.objects.for_object(account).get(action="customers.billing_account.suspend")
         assert entry.channel == "admin" and entry.root_object_id == str(data.pk)
+        assert entry.reason == "Returned direct debit"
 
 
 def test_staff_without_admin_role_cannot_enter(client, csr, data):

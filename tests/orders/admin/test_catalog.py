@@ -42,9 +42,12 @@ def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def action(admin_client, model, name, objs):
-    return admin_client.post(url(model, "changelist"), {"action": name, ACTION_CHECKBOX_NAME: [o.pk for o in objs]},
-                             follow=True)
+def action(admin_client, model, name, objs, reason="Catalog review 12/2026"):
+    """Run an admin action the way a person does: the action asks for a reason first, then applies."""
+    data = {"action": name, ACTION_CHECKBOX_NAME: [o.pk for o in objs]}
+    confirm = admin_client.post(url(model, "changelist"), data)
+    assert confirm.status_code == 200 and "data-confirm-action" in confirm.content.decode()
+    return admin_client.post(url(model, "changelist"), {**data, "apply": "1", "reason": reason}, follow=True)
 
 
 def offering(pk) -> ProductOffering:
@@ -114,6 +117,7 @@ def test_launch_and_retire_actions(admin_client, admin_user):
     assert {offering(a.pk).lifecycle_status, offering(b.pk).lifecycle_status} == {"active"}
     entry = HistoryEntry.objects.get(object_id=str(a.pk), action="orders.product_offering.launched")
     assert (entry.channel, entry.actor, entry.from_state, entry.to_state) == ("admin", admin_user, "draft", "active")
+    assert entry.reason == "Catalog review 12/2026"
     action(admin_client, ProductOffering, "retire", [a])
     assert offering(a.pk).lifecycle_status == "retired"
     assert Event.objects.filter(event_type="ProductOfferingStateChangeEvent", resource_id=str(a.pk)).count() == 2
