@@ -135,5 +135,24 @@ class CreditCheckForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """A Supervisor's decision on a referred credit check; approving may amend the proposed terms (the fields
+    come prefilled with them: a deposit of 0 waives it)."""
+
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
     reason = forms.CharField(max_length=500, widget=forms.TextInput(attrs={"placeholder": "Reason (required)"}))
+    deposit = forms.DecimalField(min_value=0, decimal_places=2, max_digits=12, required=False,
+                                 label="Deposit", help_text="0 waives the deposit.")
+    credit_limit = forms.DecimalField(min_value=0, decimal_places=2, max_digits=12, required=False,
+                                      label="Credit limit")
+
+    @classmethod
+    def for_check(cls, check):
+        t = check.terms or {}
+        return cls(initial={"deposit": t.get("deposit") or "0.00", "credit_limit": t.get("credit_limit")})
+
+    def amended_terms(self) -> dict | None:
+        """The terms to approve with, when the form carried the terms fields (the queue's short form does not)."""
+        if "deposit" not in self.data and "credit_limit" not in self.data:
+            return None
+        d = self.cleaned_data
+        return {k: str(d[k]) for k in ("deposit", "credit_limit") if d.get(k) is not None}

@@ -35,4 +35,5 @@ LABELS = {
     "orders.credit_check.escalated": "Credit review escalated",
     "orders.credit_check.approved": "Credit check approved",
     "orders.credit_check.declined": "Credit check declined",
+    "orders.credit_check.terms_amended": "Credit terms amended on review",
 }

@@ -55,3 +55,6 @@ class CreditReviewSerializer(serializers.Serializer):
     approve = RequiredBooleanField(help_text="true approves the referred check, false declines it")
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="",
                                    help_text="required: why")
+    terms = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
+                                  help_text='approving only: amended terms, e.g. {"deposit": "0.00"} waives the deposit, '
+                                            '{"credit_limit": "500.00"} sets the limit; keys left out keep the proposal')

@@ -72,7 +72,7 @@ from bss.approvals.services import (
     approval_reject,
     approval_request_create,
 )
-from bss.audit.services import history_record, history_record_created
+from bss.audit.services import UNSET, history_record, history_record_created
 from bss.errors import ApplicationError, DomainValidationError
 from bss.fsm import fsm_transition
 from bss.money import CURRENCIES, Money, q
@@ -374,12 +374,16 @@ def can_review(user) -> bool:
 
 
 @transaction.atomic
-def credit_check_review(*, check_id: int, approve: bool, reason: str, actor: Actor) -> CreditCheck:
+def credit_check_review(*, check_id: int, approve: bool, reason: str, actor: Actor, terms=UNSET) -> CreditCheck:
     """A Supervisor's decision on a referred check: approve (its proposed terms stand) or decline,
     through the check's approval request (see the module docstring). 403 without
     orders.review_creditcheck or an approver role, 400 without a reason, 409 if it is not pending
     review, 422 for the requester's own check or above the approver's limit. An approval above the
-    limit with an escalation role returns the check still pending review (its request escalated)."""
+    limit with an escalation role returns the check still pending review (its request escalated).
+
+    ``terms`` (approve only): the reviewer's amended terms, e.g. ``{"deposit": "0"}`` (a deposit of 0 waives it)
+    or ``{"credit_limit": "500.00"}``; keys not given keep the proposed value. They are validated before
+    anything changes and stored only when the approval is final, with history ``{terms: [old, new]}``."""
     if not actor.user_id or not can_review(actor.user):
         raise CreditReviewForbidden("Your role may not approve or decline credit checks.")
     reason = (reason or "").strip()
@@ -395,9 +399,57 @@ def credit_check_review(*, check_id: int, approve: bool, reason: str, actor: Act
         requester = Actor(user=check.requested_by, channel=Channel.SYSTEM, label="credit referral")
         request = approval_request_create(approval_type=CREDIT_REFERRAL, subject=check, amount=check.amount,
                                           currency=check.currency, reason=check.reason, actor=requester)
+    amended = None
+    if terms is not UNSET and terms is not None:
+        if not approve:
+            raise DomainValidationError({"terms": "Terms are amended when approving; a declined check has none."})
+        amended = _reviewed_terms(check, terms)
     decide = approval_approve if approve else approval_reject
-    decide(request_id=request.pk, reason=reason, actor=actor)
-    return _with_approval(CreditCheck.objects.all()).get(pk=check.pk)
+    with transaction.atomic():
+        decide(request_id=request.pk, reason=reason, actor=actor)
+        check = _with_approval(CreditCheck.objects.all()).get(pk=check.pk)
+        if amended is not None and amended != check.terms and check.status == CreditCheck.Status.APPROVED:
+            old_terms = check.terms
+            CreditCheck.objects.filter(pk=check.pk).update(terms=amended)
+            history_record(obj=check, action="orders.credit_check.terms_amended", actor=actor, root=check.customer,
+                           reason=reason, changes={"terms": [old_terms, amended]})
+            check = _with_approval(CreditCheck.objects.all()).get(pk=check.pk)
+    return check
+
+
+REVIEW_TERMS = {"deposit": "Deposit", "credit_limit": "Credit limit"}
+
+
+def _reviewed_terms(check: CreditCheck, terms: dict) -> dict:
+    """The check's terms with the reviewer's amendments, validated (money as 2-decimal strings, never float)."""
+    if not isinstance(terms, dict):
+        raise DomainValidationError({"terms": "Give the terms as an object, e.g. {\"deposit\": \"0.00\"}."})
+    errors, new = {}, dict(check.terms)
+    for key, value in terms.items():
+        if key not in REVIEW_TERMS:
+            errors[f"terms.{key}"] = "Only the deposit and the credit limit can be amended."
+            continue
+        if value is None or str(value).strip() == "":
+            continue  # not amended
+        try:
+            amount = Decimal(str(value).strip())
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            errors[f"terms.{key}"] = f"{REVIEW_TERMS[key]}: give an amount of 0 or more, e.g. 50.00."
+            continue
+        if key == "deposit" and amount == 0:
+            new.pop("deposit", None)
+            new.pop("deposit_percent", None)
+        else:
+            new[key] = _money(amount)
+    if errors:
+        raise DomainValidationError(errors)
+    if "deposit" in new or "credit_limit" in new:
+        new.setdefault("currency", check.currency)
+    else:
+        new.pop("currency", None)
+    return new
 
 
 def credit_referral_decided(request: ApprovalRequest, *, actor: Actor) -> None:

@@ -81,8 +81,11 @@ def credit_check_detail(request, pk):
     history = (HistoryEntry.objects.for_object(check) | HistoryEntry.objects.for_root(check)).select_related(
         "actor")[:200]
     return render(request, "orders/csr/credit_check_detail.html", {
-        "check": check, "history": history, "review_form": ReviewForm(),
-        "can_review": check.pk in credit_svc.credit_checks_reviewable(request.user, [check])})
+        "check": check, "history": history, "review_form": ReviewForm.for_check(check),
+        "can_review": check.pk in credit_svc.credit_checks_reviewable(request.user, [check]),
+        # a reviewer looking at their own referral is told why there is no form (segregation of duties)
+        "own_request": credit_svc.can_review(request.user)
+        and request.user.pk in (check.requested_by_id, getattr(check, "approval_requested_by_id", None))})
 
 
 @staff_required(perm="orders.view_creditcheck")
@@ -93,12 +96,17 @@ def credit_review(request, pk):
         raise PermissionDenied("Your role may not approve or decline credit checks.")
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose approve or decline and give the reason for the decision.")
+        problems = [f"{form.fields[f].label or f}: {' '.join(errs)}" if f in form.fields else " ".join(errs)
+                    for f, errs in form.errors.items()]
+        messages.error(request, "Choose approve or decline and give the reason for the decision. "
+                       + " ".join(problems))
     else:
         approve = form.cleaned_data["decision"] == "approve"
+        terms = form.amended_terms() if approve else None
         try:
             check = credit_svc.credit_check_review(check_id=check.pk, approve=approve,
-                                                 reason=form.cleaned_data["reason"], actor=_actor(request))
+                                                 reason=form.cleaned_data["reason"], actor=_actor(request),
+                                                 **({"terms": terms} if terms is not None else {}))
         except DomainValidationError as e:
             messages.error(request, " ".join(m for msgs in e.field_errors.values() for m in msgs))
         except ApplicationError as e:

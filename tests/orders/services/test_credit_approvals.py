@@ -129,7 +129,8 @@ class TestNoSelfApproval:
                              follow=True)
         assert "someone else must approve it" in response.content.decode()
         assert CreditCheck.objects.get(pk=check.pk).status == "pending_review"
-        assert "Waiting for a Supervisor" in boss.get(f"/csr/orders/credit/{check.pk}/").content.decode()
+        detail = boss.get(f"/csr/orders/credit/{check.pk}/").content.decode()
+        assert "You asked for this check: another approver decides." in detail and "data-own-referral" in detail
 
     def test_api_answers_422(self, supervisor):
         check = referred(supervisor)

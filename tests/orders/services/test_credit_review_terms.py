@@ -1,0 +1,118 @@
+"""A reviewer approves a referred credit check with amended terms (deposit waived, another credit limit): stored
+with history, validated before anything changes, refused on a decline; the requester never reviews their own."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from bss.actors import Actor, Channel
+from bss.audit.models import HistoryEntry
+from bss.errors import ApplicationError, DomainValidationError
+from bss.roles import Role
+from orders.models import BureauSimulationRule, CreditCheck
+from orders.services.credit import credit_check_request, credit_check_review
+from tests.factories import BureauRuleFactory, CreditPolicyFactory, CustomerFactory, staff_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referred():
+    CreditPolicyFactory(deposit_percent_when_referred=Decimal("10"))
+    BureauRuleFactory(name="slow", name_contains="Timeout", outcome=BureauSimulationRule.Outcome.TIMEOUT)
+    requester = staff_user(Role.CSR)
+    check = credit_check_request(customer=CustomerFactory(name="Rory Timeout"), amount=Decimal("80"),
+                                 currency="EUR", actor=Actor(user=requester, channel=Channel.PORTAL))
+    assert check.status == CreditCheck.Status.PENDING_REVIEW and check.terms.get("deposit")
+    return check
+
+
+@pytest.fixture
+def supervisor():
+    return staff_user(Role.SUPERVISOR, first_name="Síle", last_name="Ward")
+
+
+def review(check, user, **kw):
+    return credit_check_review(check_id=check.pk, actor=Actor(user=user, channel=Channel.PORTAL), **kw)
+
+
+def test_approved_with_the_deposit_waived_really_has_no_deposit(referred, supervisor):
+    old = dict(referred.terms)
+    check = review(referred, supervisor, approve=True, reason="Long-standing customer", terms={"deposit": "0"})
+    assert check.status == CreditCheck.Status.APPROVED
+    assert "deposit" not in check.terms and "deposit_percent" not in check.terms
+    entry = HistoryEntry.objects.get(action="orders.credit_check.terms_amended")
+    assert entry.changes == {"terms": [old, check.terms]} and entry.actor == supervisor
+    assert entry.reason == "Long-standing customer"
+
+
+def test_amended_credit_limit_is_stored_as_money(referred, supervisor):
+    check = review(referred, supervisor, approve=True, reason="ok", terms={"credit_limit": "500"})
+    assert check.terms["credit_limit"] == "500.00" and check.terms["currency"] == "EUR"
+
+
+def test_without_terms_the_proposal_stands(referred, supervisor):
+    proposed = dict(referred.terms)
+    check = review(referred, supervisor, approve=True, reason="ok")
+    assert check.terms == proposed
+    assert not HistoryEntry.objects.filter(action="orders.credit_check.terms_amended").exists()
+
+
+@pytest.mark.parametrize("terms, field", [({"deposit": "-5"}, "terms.deposit"), ({"deposit": "abc"}, "terms.deposit"),
+                                          ({"discount": "5"}, "terms.discount")])
+def test_bad_terms_change_nothing(referred, supervisor, terms, field):
+    with pytest.raises(DomainValidationError) as err:
+        review(referred, supervisor, approve=True, reason="ok", terms=terms)
+    assert field in err.value.field_errors
+    assert CreditCheck.objects.get(pk=referred.pk).status == CreditCheck.Status.PENDING_REVIEW
+
+
+def test_a_decline_takes_no_terms(referred, supervisor):
+    with pytest.raises(DomainValidationError):
+        review(referred, supervisor, approve=False, reason="no", terms={"deposit": "0"})
+
+
+def test_the_requester_may_not_review_their_own_referral(referred):
+    requester = referred.requested_by
+    requester.groups.add(*staff_user(Role.SUPERVISOR).groups.all())  # even with the reviewer's role
+    with pytest.raises(ApplicationError):
+        review(referred, requester, approve=True, reason="mine")
+    assert CreditCheck.objects.get(pk=referred.pk).status == CreditCheck.Status.PENDING_REVIEW
+
+
+class TestPortal:
+    def test_page_offers_the_proposed_terms_and_shows_the_outcome_after_review(self, referred, supervisor):
+        client = Client()
+        client.force_login(supervisor)
+        page = client.get(f"/csr/orders/credit/{referred.pk}/").content.decode()
+        assert 'name="deposit"' in page and f'value="{referred.terms["deposit"]}"' in page
+        client.post(f"/csr/orders/credit/{referred.pk}/review/", {
+            "decision": "approve", "reason": "Known to us", "deposit": "0", "credit_limit": ""})
+        check = CreditCheck.objects.get(pk=referred.pk)
+        assert check.status == CreditCheck.Status.APPROVED and "deposit" not in check.terms
+        page = client.get(f"/csr/orders/credit/{referred.pk}/").content.decode()
+        assert "Initial decision" in page and "Approved on review" in page and "Síle Ward" in page
+
+    def test_requester_is_told_another_supervisor_decides(self, referred):
+        requester = referred.requested_by
+        requester.groups.add(*staff_user(Role.SUPERVISOR).groups.all())
+        client = Client()
+        client.force_login(requester)
+        page = client.get(f"/csr/orders/credit/{referred.pk}/").content.decode()
+        assert "data-own-referral" in page and "another approver decides" in page
+        assert 'name="decision"' not in page
+
+
+def test_api_review_takes_terms(referred, supervisor):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(supervisor)
+    r = api.post(f"/api/v1/credit-checks/{referred.pk}/review/",
+                 {"approve": True, "reason": "Known to us", "terms": {"credit_limit": "400.00"}}, format="json")
+    assert r.status_code == 200, r.content
+    assert CreditCheck.objects.get(pk=referred.pk).terms["credit_limit"] == "400.00"
+    bad = api.post(f"/api/v1/credit-checks/{referred.pk}/review/",
+                   {"approve": True, "reason": "again", "terms": {"deposit": "-1"}}, format="json")
+    assert bad.status_code in (400, 409)
