@@ -156,3 +156,128 @@ class ReviewForm(forms.Form):
             return None
         d = self.cleaned_data
         return {k: str(d[k]) for k in ("deposit", "credit_limit") if d.get(k) is not None}
+
+
+CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "$"}
+
+
+def price_summary(offering) -> str:
+    """"€45.00/month + €50.00 once" from the offering's active prices (Decimal, formatted to 2 places)."""
+    parts = []
+    order = {"recurring": 0, "one_time": 1, "usage": 2}
+    for p in sorted(offering.prices.all(), key=lambda p: (order.get(p.price_type, 3), p.pk)):
+        if getattr(p, "lifecycle_status", "active") == "retired":
+            continue
+        sign = CURRENCY_SIGNS.get(p.currency, "")
+        amount = f"{sign}{p.amount:.2f}" if sign else f"{p.amount:.2f} {p.currency}"
+        if p.price_type == "recurring":
+            parts.append(f"{amount}/{p.recurring_period or 'month'}")
+        elif p.price_type == "one_time":
+            parts.append(f"{amount} once")
+        else:
+            parts.append(f"{amount} per {p.unit_of_measure or 'unit'}")
+    return " + ".join(parts) or "no price"
+
+
+class OfferingChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} — {price_summary(obj)}"
+
+
+class QualifyForm(forms.Form):
+    """Qualify offerings for a customer (their addresses to choose from) or a prospect (an install postcode):
+    offerings as checkboxes with their prices, and each offering's characteristics as inputs built from its
+    specification (allowed values as a choice, numbers with their range, mandatory ones required when the
+    offering is chosen)."""
+
+    customer_number = forms.CharField(required=False, label="Customer number", help_text="Leave empty for a prospect.")
+    address = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Install address")
+    postcode = forms.CharField(required=False, label="Install postcode (prospect)")
+    area_code = forms.CharField(required=False, label="Area code (prospect)")
+    prospect_type = forms.ChoiceField(choices=[("individual", "Individual"), ("organization", "Organization")],
+                                      required=False, initial="individual", label="Prospect type")
+    prospect_segment = forms.ChoiceField(choices=customer_selectors.customer_segments, required=False,
+                                         label="Prospect segment")
+    channel = forms.ChoiceField(choices=SalesChannel.choices, initial=SalesChannel.PORTAL, label="Sales channel")
+    offerings = OfferingChoiceField(queryset=ProductOffering.objects.none(), widget=forms.CheckboxSelectMultiple,
+                                    to_field_name="code",
+                                    label="Offerings")
+
+    def __init__(self, *args, user, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.customer = customer
+        offerings = (ProductOffering.objects.filter(lifecycle_status="active", is_sellable=True)
+                     .select_related("specification").prefetch_related("prices", "specification__characteristics")
+                     .order_by("name"))
+        self.fields["offerings"].queryset = offerings
+        if customer is not None:
+            self.fields["address"].choices = [(str(a.pk), a.one_line) for a in customer.addresses.order_by("pk")]
+            if self.fields["address"].choices:
+                self.fields["address"].initial = self.fields["address"].choices[0][0]
+        self.characteristic_fields = []  # (offering, [bound field names])
+        for offering in offerings:
+            spec = offering.specification
+            if spec is None:
+                continue
+            names = []
+            for c in spec.characteristics.all():
+                name = f"char__{offering.code}__{c.name}"
+                self.fields[name] = self._field_for(c, offering)
+                names.append(name)
+            if names:
+                self.characteristic_fields.append((offering, names))
+
+    @staticmethod
+    def _field_for(c, offering):
+        label = f"{offering.name}: {c.description or c.name}"
+        common = {"required": False, "label": label,
+                  "help_text": "Required when this offering is chosen." if c.mandatory else ""}
+        if c.allowed_values:
+            choices = [("", "—")] + [(str(v), str(v)) for v in c.allowed_values]
+            return forms.ChoiceField(choices=choices, initial=c.default_value or "", **common)
+        if c.value_type == "boolean":
+            return forms.ChoiceField(choices=[("", "—"), ("true", "Yes"), ("false", "No")],
+                                     initial=c.default_value or "", **common)
+        if c.value_type in ("integer", "decimal"):
+            kw = {"min_value": c.min_value, "max_value": c.max_value}
+            field_class = forms.IntegerField if c.value_type == "integer" else forms.DecimalField
+            if c.value_type == "integer":
+                kw = {k: int(v) for k, v in kw.items() if v is not None}
+            else:
+                kw = {k: v for k, v in kw.items() if v is not None}
+            return field_class(initial=c.default_value or None, **kw, **common)
+        return forms.CharField(max_length=100, initial=c.default_value or "", **common)
+
+    def clean_customer_number(self):
+        number = self.cleaned_data["customer_number"].strip().upper()
+        if not number:
+            return None
+        customer = customer_selectors.customer_by_number(user=self.user, customer_number=number)
+        if customer is None:
+            raise forms.ValidationError(f"No customer {number}.")
+        if customer.status == "closed":
+            raise forms.ValidationError(f"Customer {number} is closed: a closed customer cannot be qualified.")
+        return customer
+
+    def clean(self):
+        data = super().clean()
+        chosen = {o.code for o in data.get("offerings") or ()}
+        chars = {}
+        for offering, names in self.characteristic_fields:
+            if offering.code not in chosen:
+                continue
+            spec_chars = {c.name: c for c in offering.specification.characteristics.all()}
+            for name in names:
+                char_name = name.split("__", 2)[2]
+                value = data.get(name)
+                if value in (None, ""):
+                    if spec_chars[char_name].mandatory:
+                        self.add_error(name, "Required for this offering.")
+                    continue
+                chars.setdefault(offering.code, {})[char_name] = str(value)
+        data["characteristics"] = chars
+        customer = data.get("customer_number")
+        if customer is not None and self.customer is not None and customer.pk != self.customer.pk:
+            data["address"] = ""  # the addresses shown belonged to another customer: use the new one's first
+        return data

@@ -14,6 +14,7 @@ csr_patterns = [
 
 feasibility_patterns = [
     path("qualify/", csr.qualify, name="qualify"),
+    path("qualifications/<int:pk>/", csr.qualification_detail, name="qualification"),
     path("rules/test/", csr.rule_test, name="rule_test"),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,9 +15,11 @@ from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors, staff_required
 from bss.tmf.ids import local_id
+from customers import selectors as customer_selectors
+from customers.scoping import visible_to
 from orders import feasibility as fe
-from orders.forms import CreditCheckForm, FeasibilityRuleForm, ReviewForm, RuleTestForm
-from orders.models import CreditCheck, FeasibilityRule
+from orders.forms import CreditCheckForm, FeasibilityRuleForm, QualifyForm, ReviewForm, RuleTestForm
+from orders.models import CreditCheck, FeasibilityRule, OfferingQualification
 from orders.services import credit as credit_svc
 from orders.services import feasibility as feasibility_svc
 
@@ -143,21 +147,67 @@ def _order_from_form(form: RuleTestForm) -> dict:
 
 @staff_required(perm="orders.add_offeringqualification")
 def qualify(request):
-    form = RuleTestForm(request.POST or None, user=request.user,
-                        initial={"customer_number": request.GET.get("customer", "")})
-    results, poq = None, None
+    """Qualify offerings (eTOM 1.1.1.5.1): the answer is stored and shown on its own page (PRG), so it can be
+    linked, reloaded and come back to from the rule tester."""
+    number = (request.POST.get("customer_number") or request.GET.get("customer") or "").strip().upper()
+    customer = customer_selectors.customer_by_number(user=request.user, customer_number=number) if number else None
+    form = QualifyForm(request.POST or None, user=request.user, customer=customer,
+                       initial={"customer_number": number})
     if request.method == "POST" and form.is_valid():
-        order = _order_from_form(form)
-        customer, address = order.pop("customer"), order.pop("address")
+        d = form.cleaned_data
+        chosen = d["customer_number"]
+        address, place = None, None
+        if chosen is not None:
+            addresses = {str(a.pk): a for a in chosen.addresses.all()}
+            address = addresses.get(d["address"]) or next(iter(addresses.values()), None)
+        if address is None and (d["postcode"] or d["area_code"]):
+            place = fe.Place(area_code=d["area_code"].strip(), postcode=d["postcode"].strip())
+        items = [feasibility_svc.ItemInput(id=str(n), offering=o.code, characteristics=d["characteristics"].get(o.code, {}))
+                 for n, o in enumerate(d["offerings"], start=1)]
+        prospect = None if chosen else {"customer_type": d["prospect_type"] or "individual",
+                                        "segment": d["prospect_segment"] or "residential"}
         try:
-            poq, results = feasibility_svc.offering_qualification_request(
+            poq, _ = feasibility_svc.offering_qualification_request(
                 actor=Actor.from_request(request, Channel.PORTAL), reject_input_errors=False,
-                request_body={"screen": "csr", **{k: str(v) for k, v in form.cleaned_data.items()}},
-                customer_ref=str(customer.pk) if customer else None,
-                place_ref=str(address.pk) if address else None, **order)
+                request_body={"screen": "csr", "customer": chosen.customer_number if chosen else None,
+                              "address": address.one_line if address else None,
+                              "postcode": d["postcode"], "channel": d["channel"],
+                              "offerings": [o.code for o in d["offerings"]], "characteristics": d["characteristics"]},
+                customer_ref=str(chosen.pk) if chosen else None, place_ref=str(address.pk) if address else None,
+                place=place, items=items, channel=d["channel"], prospect=prospect)
         except DomainValidationError as e:
             add_service_errors(form, e)
-    return render(request, "orders/feasibility/qualify.html", {"form": form, "results": results, "poq": poq})
+        else:
+            return redirect("feasibility:qualification", pk=poq.pk)
+    return render(request, "orders/feasibility/qualify.html", {"form": form, "customer": customer})
+
+
+def _qualification_for(request):
+    """The stored qualification the rule tester was opened from (?qualification=), to link back to it."""
+    pk = request.GET.get("qualification", "")
+    if not pk.isdigit():
+        return None
+    return visible_to(OfferingQualification.objects.all(), request.user).filter(pk=int(pk)).first()
+
+
+@staff_required(perm="orders.view_offeringqualification")
+def qualification_detail(request, pk):
+    poq = get_object_or_404(visible_to(OfferingQualification.objects.select_related("customer", "requested_by"),
+                                       request.user), pk=pk)
+    return render(request, "orders/feasibility/qualification_detail.html",
+                  {"poq": poq, "results": [_snake(item) for item in poq.result]})
+
+
+def _snake(value):
+    """A stored result (camelCase keys, as TMF679 returns it) in the names the results template reads."""
+    if isinstance(value, list):
+        return [_snake(v) for v in value]
+    if isinstance(value, dict):
+        out = {re.sub(r"(?<!^)(?=[A-Z])", "_", k).lower(): _snake(v) for k, v in value.items()}
+        if "offering" in out and "offering_code" not in out:
+            out["offering_code"] = out["offering"]
+        return out
+    return value
 
 
 @staff_required(perm="orders.view_feasibilityrule")
@@ -199,4 +249,5 @@ def rule_test(request):
         "test_form": test_form, "rule_form": rule_form, "rule": rule, "outcome": outcome, "pairs": pairs,
         "rules": FeasibilityRule.objects.order_by("rule_type", "priority", "name"),
         "param_help": fe.PARAM_KEYS, "can_save": request.user.has_perm("orders.change_feasibilityrule"),
+        "from_qualification": _qualification_for(request),
     })
