@@ -107,6 +107,7 @@ def test_self_service_offers_page(client, dublin):
     client.force_login(customer_user(customer))
     html = client.get("/my/offers/").content.decode()
     assert "Fiber 500" in html and "Business Vpn" not in html and "Iptv Addon" not in html
+    assert "fiber-500" not in html  # names and prices, never our offering codes
     staff = staff_user(Role.CSR)
     client.force_login(staff)
     assert client.get("/my/offers/").status_code == 403
