@@ -304,6 +304,9 @@ def credit_check_request(*, customer: Customer, amount: Money | Decimal, actor: 
                if billing_account is not None else None)
     if customer is None or (billing_account is not None and account is None):
         raise DomainValidationError({"customer" if customer is None else "billing_account": "Not found."})
+    if customer.status == "closed":
+        raise DomainValidationError({"customer": f"Customer {customer.customer_number} is closed: reopen it before "
+                                                 "a credit check."})
     amount = _validated(amount, currency, customer, account, order_reference)
     currency = amount.currency
 

@@ -116,3 +116,12 @@ def test_api_review_takes_terms(referred, supervisor):
     bad = api.post(f"/api/v1/credit-checks/{referred.pk}/review/",
                    {"approve": True, "reason": "again", "terms": {"deposit": "-1"}}, format="json")
     assert bad.status_code in (400, 409)
+
+
+def test_a_closed_customer_gets_no_credit_check():
+    CreditPolicyFactory()
+    closed = CustomerFactory(status="closed")
+    with pytest.raises(DomainValidationError) as err:
+        credit_check_request(customer=closed, amount=Decimal("10"), currency="EUR", actor=Actor.system())
+    assert "is closed" in err.value.field_errors["customer"][0]
+    assert not CreditCheck.objects.exists()
