@@ -10,7 +10,7 @@ from django.utils import timezone
 from bss.actors import Actor
 from bss.audit.services import UNSET, history_record, history_record_created, model_update
 from bss.errors import ApplicationError, BusinessRuleViolation, DomainValidationError
-from bss.events import publish
+from bss.events import one_event, publish
 from bss.fsm import fsm_transition
 from bss.numbering import next_number
 from customers.events import CUSTOMER_ATTRIBUTE_VALUE_CHANGE, CUSTOMER_CREATE, CUSTOMER_STATE_CHANGE
@@ -116,17 +116,19 @@ def customer_change_status(*, customer_id: int, status: str, actor: Actor, reaso
         if open_products:
             raise BusinessRuleViolation(
                 f"Customer still has {open_products} product(s) that are not terminated.", code="open_products")
-    fsm_transition(customer, name, actor=actor, reason=reason, action=f"customers.customer.{name}")
-    if reason:
-        customer.status_reason = reason[:255]
-        customer.save(update_fields=["status_reason", "updated_at"])
-    if status == Customer.Status.CLOSED:
-        from .account import billing_account_transition
+    with one_event():  # whatever the account closes publish collapses into the customer's state change
+        fsm_transition(customer, name, actor=actor, reason=reason, action=f"customers.customer.{name}")
+        if reason:
+            customer.status_reason = reason[:255]
+            customer.save(update_fields=["status_reason", "updated_at"])
+        if status == Customer.Status.CLOSED:
+            from . import account
 
-        for account_id in _open_accounts(customer).values_list("pk", flat=True):
-            billing_account_transition(account_id=account_id, transition="close", actor=actor,
-                                       reason=f"Customer closed: {reason}" if reason else "Customer closed")
-    publish(CUSTOMER_STATE_CHANGE, customer)
+            for account_id in _open_accounts(customer).values_list("pk", flat=True):
+                account.billing_account_transition(
+                    account_id=account_id, transition="close", actor=actor,
+                    reason=f"Customer closed: {reason}" if reason else "Customer closed")
+        publish(CUSTOMER_STATE_CHANGE, customer)
     return customer
 
 

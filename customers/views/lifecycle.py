@@ -1,5 +1,7 @@
 """Customer lifecycle from the portal: activate, suspend, resume, close, reopen. GET ?to=<status> asks for the
-reason and states what will happen (and what blocks it); POST applies it on the same route."""
+reason and states what will happen (and what blocks it); POST applies it on the same route. A role without the
+permission gets the styled 403; a change the lifecycle does not allow now (GET or POST) the 409 page saying why in
+words. Every change asks for a reason, destructive or not: it is recorded in the customer's history."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,9 +26,6 @@ def customer_status(request, pk):
     if action is None:
         message = (transition_refused_message(customer.status, target) if target in Customer.Status.values
                    else "Choose one of the status changes offered on the customer's page.")
-        if request.method == "POST":
-            messages.error(request, message)
-            return redirect("csr:customer", pk=customer.pk)
         return render(request, "customers/csr/customer_status_confirm.html",
                       {"customer": customer, "refused": message}, status=409)
     form = StatusForm(request.POST or None, initial={"status": action.target})

@@ -44,6 +44,30 @@ def test_action_asks_for_a_reason_before_doing_anything(label, name, model_admin
     assert 'name="reason"' in html and 'name="apply"' in html
 
 
+@pytest.mark.parametrize("label, name, model_admin", list(all_actions()), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_post_without_a_reason_changes_nothing(label, name, model_admin, admin_user, monkeypatch):
+    """The confirm page's own POST (apply=1) with a blank reason shows the page again with the error and runs no
+    service: nothing changes, no history is written."""
+    from bss.audit.models import HistoryEntry
+
+    if (label, name) in NO_REASON:
+        pytest.skip(NO_REASON[(label, name)])
+
+    def ran(*args, **kwargs):
+        raise AssertionError(f"{label}.{name} ran without a reason")
+
+    monkeypatch.setattr(model_admin, "run_service", ran)
+    request = RequestFactory().post("/", {"action": name, "apply": "1", "reason": "  "})
+    request.user = admin_user
+    request._messages = []
+    func, _, _ = model_admin.get_actions(request)[name]
+    before = HistoryEntry.objects.count()
+    response = func(model_admin, request, model_admin.model.objects.all())
+    assert response is not None and response.template_name in REASON_TEMPLATES
+    assert "This field is required." in response.rendered_content
+    assert HistoryEntry.objects.count() == before
+
+
 def test_no_made_up_reason_left_in_the_code():
     root = Path(__file__).resolve().parents[3]
     hits = [str(p.relative_to(root)) for app in ("bss", "customers", "orders", "service_activation", "billing",
