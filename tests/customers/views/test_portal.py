@@ -5,10 +5,9 @@ from django.conf import settings
 from django.test import Client
 
 from bss.audit.models import HistoryEntry
-from bss.roles import Role
 from customers import services
 from customers.models import Address, BillingAccount, Contact, Customer, CustomerNote, Party
-from tests.factories import BillCycleFactory, ProductFactory, customer_user, staff_user
+from tests.factories import BillCycleFactory, ProductFactory, customer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -318,49 +317,6 @@ class TestContactEdit:
         assert response.status_code == 302
         tom = mary.contacts.get(given_name="Tom")
         assert not tom.is_primary and tom.role == "billing"
-
-
-class TestStatusChange:
-    def test_change_with_reason(self, web, csr, mary):
-        response = web.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": "Credit check passed"})
-        assert response.status_code == 302
-        customer = Customer.objects.get(pk=mary.pk)
-        assert customer.status == "active" and customer.status_reason == "Credit check passed"
-        entry = HistoryEntry.objects.for_object(customer).get(action="customers.customer.activate")
-        assert (entry.from_state, entry.to_state, entry.reason) == ("prospect", "active", "Credit check passed")
-        assert (entry.actor, entry.channel) == (csr, "portal")
-        page = web.get(f"/csr/customers/{mary.pk}/").content.decode()
-        assert "Customer is now active." in page and "Credit check passed" in page
-
-    def test_forbidden_transition_shows_error(self, web, mary):
-        web.post(f"/csr/customers/{mary.pk}/status/", {"status": "suspended", "reason": "why not"})
-        assert Customer.objects.get(pk=mary.pk).status == "prospect"
-        page = web.get(f"/csr/customers/{mary.pk}/").content.decode()
-        assert "A prospect customer cannot be suspended." in page
-
-    def test_reason_required(self, web, mary):
-        r = web.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": ""})
-        assert r.status_code == 400 and "data-error-summary" in r.content.decode()  # the confirm page, with the error
-        assert Customer.objects.get(pk=mary.pk).status == "prospect"
-
-    def test_close_with_open_products_refused(self, web, actor, mary):
-        ProductFactory(customer=mary)
-        confirm = web.get(f"/csr/customers/{mary.pk}/status/?to=closed").content.decode()
-        assert "not terminated" in confirm and "Close customer</button>" not in confirm  # said before, no button
-        r = web.post(f"/csr/customers/{mary.pk}/status/", {"status": "closed", "reason": "leaving"})
-        assert r.status_code == 400 and "not terminated" in r.content.decode()
-        assert Customer.objects.get(pk=mary.pk).status == "prospect"
-
-    def test_role_without_permission(self, mary):
-        client = login(staff_user(Role.BILLING))
-        r = client.post(f"/csr/customers/{mary.pk}/status/", {"status": "active", "reason": "x"})
-        assert r.status_code == 403 and "Your role may not change a customer&#x27;s status." in r.content.decode()
-        assert Customer.objects.get(pk=mary.pk).status == "prospect"
-        assert "data-status-action" not in client.get(f"/csr/customers/{mary.pk}/").content.decode()
-
-    def test_get_without_a_target_explains(self, web, mary):
-        r = web.get(f"/csr/customers/{mary.pk}/status/")
-        assert r.status_code == 409 and "Choose one of the status changes" in r.content.decode()
 
 
 class TestNotes:
