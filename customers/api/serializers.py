@@ -14,6 +14,11 @@ class ContactMediumSerializer(serializers.ModelSerializer):
 
 
 class AddressSerializer(serializers.ModelSerializer):
+    # The ISO 3166-1 alpha-2 code, in any case on input: the address service checks and upper-cases it
+    # (customers.validation.country_check), with the same message as every other door.
+    country = serializers.CharField(max_length=60, required=False,
+                                    help_text="ISO 3166-1 alpha-2 country code, e.g. IE or GB.")
+
     class Meta:
         model = Address
         fields = ["id", "customer", "street1", "street2", "city", "state_or_province", "postcode", "country",

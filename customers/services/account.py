@@ -21,6 +21,7 @@ from customers.models import (
     Contact,
     Customer,
 )
+from customers.validation import account_currency_error
 
 
 def _account_terms_errors(*, bill_cycle, credit_limit) -> dict:
@@ -37,10 +38,11 @@ def _account_terms_errors(*, bill_cycle, credit_limit) -> dict:
 def billing_account_check(
     *, customer: Customer, billing_address: Address | None, bill_cycle: BillCycle | None,
     parent: BillingAccount | None = None, credit_limit: Decimal = Decimal("0"), account: BillingAccount | None = None,
-    bill_contact: Contact | None = None,
+    bill_contact: Contact | None = None, currency: str | None = None,
 ) -> None:
     """The rules a billing account obeys; forms (e.g. admin) call it to show them before saving.
-    ``account`` is the account being changed (None for a new one)."""
+    ``account`` is the account being changed (None for a new one). ``currency`` (the account's, when
+    known) must be the parent's, and a parent's must stay its open children's."""
     errors = _account_terms_errors(bill_cycle=bill_cycle, credit_limit=credit_limit)
     if billing_address is None:
         errors["billing_address"] = "A billing account needs a billing address."
@@ -57,6 +59,13 @@ def billing_account_check(
             errors["parent"] = "An account cannot roll up to itself."
         elif parent.status == BillingAccount.Status.CLOSED:
             errors["parent"] = "The parent account is closed."
+        elif error := account_currency_error(currency, parent.currency):
+            errors["currency"] = error
+    if account is not None and currency:
+        other = (account.children.exclude(status=BillingAccount.Status.CLOSED).exclude(currency=currency)
+                 .values_list("currency", flat=True).first())
+        if other:
+            errors["currency"] = f"Its child accounts bill in {other}; a parent bills in its children's currency."
     if account is None and customer.status == Customer.Status.CLOSED:
         raise BusinessRuleViolation("A closed customer cannot get a new billing account.")
     if errors:
@@ -85,7 +94,7 @@ def billing_account_create(
     """``credit_limit``: a Decimal in ``currency``, or a Money (refused unless in ``currency``)."""
     credit_limit = _credit_limit_amount(credit_limit, currency)
     billing_account_check(customer=customer, billing_address=billing_address, bill_cycle=bill_cycle, parent=parent,
-                          credit_limit=credit_limit, bill_contact=bill_contact)
+                          credit_limit=credit_limit, bill_contact=bill_contact, currency=currency)
     account = BillingAccount.objects.create(
         account_number=next_number("billing_account", prefix="BA"), customer=customer,
         name=name or customer.name, parent=parent, bill_cycle=bill_cycle, currency=currency,
@@ -124,12 +133,13 @@ def billing_account_update(
         raise DomainValidationError({"billing_address": "A billing account needs a billing address."})
     address, up, contact = (_or_current(billing_address, account.billing_address),
                             _or_current(parent, account.parent), _or_current(bill_contact, account.bill_contact))
-    if (address.pk, up.pk if up else None, contact.pk if contact else None) != (
-            account.billing_address_id, account.parent_id, account.bill_contact_id):
+    money = _or_current(currency, account.currency)
+    if (address.pk, up.pk if up else None, contact.pk if contact else None, money) != (
+            account.billing_address_id, account.parent_id, account.bill_contact_id, account.currency):
         billing_account_check(customer=account.customer, billing_address=address,
                               bill_cycle=_or_current(bill_cycle, account.bill_cycle), parent=up,
                               credit_limit=_or_current(credit_limit, account.credit_limit), account=account,
-                              bill_contact=contact)
+                              bill_contact=contact, currency=money)
     model_update(
         instance=account, fields=BILLING_ACCOUNT_FIELDS, actor=actor, action="customers.billing_account.updated",
         root=account.customer,

@@ -15,8 +15,9 @@ from customers.models import (
     ContactMedium,
     Customer,
 )
+from customers.validation import channel_error, channel_for, medium_error
 
-from .address import address_create, address_update
+from .address import _customer_open_check, address_create, address_update
 
 REACHABLE = {ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE, ContactMedium.Kind.EMAIL}
 
@@ -26,9 +27,6 @@ MEDIUM_MAX_LENGTH = ContactMedium._meta.get_field("value").max_length  # 254, as
 
 def _media_validate(media: list[dict], *, require_reachable: bool, postal: bool) -> list[dict]:
     errors, cleaned = {}, []
-    from django.core.validators import validate_email
-    from django.forms import ValidationError
-
     for i, m in enumerate(media):
         kind, value = m.get("kind"), (m.get("value") or "").strip()
         if not value:
@@ -39,13 +37,8 @@ def _media_validate(media: list[dict], *, require_reachable: bool, postal: bool)
                                            f"(this one has {len(value)}).")
         elif kind not in ContactMedium.Kind.values:
             errors[f"media[{i}].kind"] = f"Unknown medium '{kind}'."
-        elif kind == ContactMedium.Kind.EMAIL:
-            try:
-                validate_email(value)
-            except ValidationError:
-                errors[f"media[{i}].value"] = f"'{value}' is not a valid e-mail address."
-        elif sum(ch.isdigit() for ch in value) < 7 or any(ch.isalpha() for ch in value):
-            errors[f"media[{i}].value"] = f"'{value}' is not a valid phone number."
+        elif error := medium_error(kind, value):
+            errors[f"media[{i}].value"] = error
         cleaned.append({"kind": kind, "value": value, "preferred": bool(m.get("preferred"))})
     if errors:
         raise DomainValidationError(errors)
@@ -53,6 +46,20 @@ def _media_validate(media: list[dict], *, require_reachable: bool, postal: bool)
         raise DomainValidationError(
             {"media": "Give at least one way to reach the contact: a phone number, a mobile or an e-mail."})
     return cleaned
+
+
+def _channel_check(channel: str, media: list[dict], *, has_postal: bool) -> None:
+    """The preferred channel needs a medium that carries it (customers.validation.channel_error)."""
+    if channel not in Contact.Channel.values:
+        raise DomainValidationError({"preferred_channel": f"Unknown channel '{channel}'."})
+    error = channel_error(channel, (m["kind"] for m in media), has_postal=has_postal)
+    if error:
+        raise DomainValidationError({"preferred_channel": error})
+
+
+def _has_postal(customer_id: int, postal_address: Address | None) -> bool:
+    """Post reaches a contact at its own postal address, or else at one of its customer's."""
+    return postal_address is not None or Address.objects.filter(customer_id=customer_id).exists()
 
 
 def _media_replace(contact: Contact, media: list[dict], *, new_contact: bool = False) -> None:
@@ -88,15 +95,23 @@ def _primary_unset(customer: Customer, *, actor: Actor) -> None:
 def contact_create(
     *, customer: Customer, actor: Actor, media: list[dict], is_primary: bool = False, family_name: str = "",
     given_name: str = "", title: str = "", role: str = Contact.Role.PRIMARY, job_title: str = "",
-    postal_address: Address | None = None, preferred_channel: str = Contact.Channel.EMAIL,
+    postal_address: Address | None = None, preferred_channel: str | None = None,
     preferred_language: str = "en", is_active: bool = True,
 ) -> Contact:
     """Develop contact: mandatory details validated (``family_name``), at least one reachable
-    channel (or a postal address); the customer's first contact becomes its primary one."""
+    channel (or a postal address); the customer's first contact becomes its primary one.
+    ``preferred_channel`` needs a medium that carries it (e-mail an e-mail address, SMS a mobile,
+    phone a phone or mobile, post an address); not given, it is the first the media allow
+    (customers.validation.channel_for). A closed customer gets no new contact."""
+    _customer_open_check(customer, "contact")
     if not family_name:
         raise DomainValidationError({"family_name": "This field is required."})
     _postal_address_check(customer.pk, postal_address)
     media = _media_validate(media, require_reachable=True, postal=bool(postal_address))
+    has_postal = _has_postal(customer.pk, postal_address)
+    if preferred_channel is None:
+        preferred_channel = channel_for((m["kind"] for m in media), has_postal=has_postal)
+    _channel_check(preferred_channel, media, has_postal=has_postal)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     has_primary = customer.contacts.filter(is_primary=True).exists()
     if is_primary and has_primary:
@@ -136,6 +151,16 @@ def contact_update(
                             require_reachable=True, postal=postal is not None)
     if media is not None:
         media = _media_validate(media, require_reachable=True, postal=postal is not None)
+    if preferred_channel is not UNSET or media is not None or postal_address is not UNSET:
+        kinds = [m["kind"] for m in media] if media is not None else [m.kind for m in contact.media.all()]
+        has_postal = _has_postal(contact.customer_id, postal)
+        if preferred_channel is UNSET:
+            # Media replaced (a TMF PATCH) without naming a channel: a channel they no longer carry
+            # follows them, rather than refusing a change that said nothing about it.
+            if channel_error(contact.preferred_channel, kinds, has_postal=has_postal):
+                data["preferred_channel"] = channel_for(kinds, has_postal=has_postal)
+        else:
+            _channel_check(preferred_channel, [{"kind": k} for k in kinds], has_postal=has_postal)
     changes = model_update(instance=contact, fields=CONTACT_FIELDS, data=data, actor=actor,
                            action="customers.contact.updated", root=contact.customer)
     if media is not None:

@@ -16,22 +16,32 @@ from customers.models import (
     Customer,
     Party,
 )
+from customers.validation import channel_error
 
 from .account import _account_terms_errors, billing_account_create
 from .address import _address_validate, address_create
 from .contact import _media_validate, contact_create, customer_contact_media_set
-from .customer import customer_change_status, customer_create, customer_update
+from .customer import customer_change_status, customer_create, customer_note_add, customer_update
 from .party import _party_validate, party_create
 
 
 @transaction.atomic
 def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict, media: list[dict],
-                     address: dict, account: dict | None = None) -> Customer:
+                     address: dict, account: dict | None = None, duplicates: list[Customer] | tuple = (),
+                     duplicate_reason: str = "") -> Customer:
     """New customer acquisition: party, customer, primary contact, address and (optionally) a
-    billing account, all or nothing. Collects the field errors of every part before failing."""
+    billing account, all or nothing. Collects the field errors of every part before failing.
+
+    An individual's contact is the person: a given or family name left empty is the party's.
+    ``duplicates``: existing customers the caller warned about (selectors.customer_duplicates) and
+    was told to create anyway; ``duplicate_reason`` (required then) goes on the new customer as a
+    note, naming them, so its history says why a look-alike was created."""
     errors: dict = {}
-    party, customer = dict(party), dict(customer)
+    party, customer, contact = dict(party), dict(customer), dict(contact)
     kind = party.pop("kind", Party.Kind.INDIVIDUAL)
+    if kind == Party.Kind.INDIVIDUAL:  # the contact is the person: a name part not given is the party's
+        for f in ("given_name", "family_name"):
+            contact[f] = contact.get(f) or party.get(f, "")
     for prefix, check in (
         ("party", lambda: _party_validate(kind, party)),
         ("address", lambda: _address_validate(address)),
@@ -41,13 +51,18 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
             check()
         except DomainValidationError as e:
             errors.update({f"{prefix}.{k}": v for k, v in e.field_errors.items()})
-    for f in ("given_name", "family_name"):
-        if not contact.get(f):
-            errors[f"contact.{f}"] = ["This field is required."]
+    if not contact.get("family_name"):
+        errors["contact.family_name"] = ["This field is required."]
+    channel = contact.get("preferred_channel")
+    if channel and (error := channel_error(channel, (m.get("kind") for m in media if (m.get("value") or "").strip()),
+                                           has_postal=True)):
+        errors["contact.preferred_channel"] = [error]
     if account is not None:
         terms = _account_terms_errors(bill_cycle=account.get("bill_cycle"),
                                       credit_limit=account.get("credit_limit", Decimal("0")))
         errors.update({f"account.{k}": v for k, v in terms.items()})
+    if duplicates and not duplicate_reason.strip():
+        errors["duplicate_reason"] = ["Say why this is a different customer from the one(s) we hold."]
     if errors:
         raise DomainValidationError(errors)
     p = party_create(kind=kind, actor=actor, **party)
@@ -59,6 +74,10 @@ def customer_onboard(*, actor: Actor, party: dict, customer: dict, contact: dict
             billing_account_create(customer=c, actor=actor, billing_address=addr, **account)
         except DomainValidationError as e:
             raise DomainValidationError({f"account.{k}": v for k, v in e.field_errors.items()})
+    if duplicates:
+        names = ", ".join(f"{d.customer_number} {d.name}" for d in duplicates)
+        customer_note_add(customer=c, actor=actor,
+                          text=f"Created although it looks like {names}: {duplicate_reason.strip()}")
     return c
 
 

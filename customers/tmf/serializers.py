@@ -110,7 +110,7 @@ def contact_media_representation(contact) -> list[dict]:
     if contact.postal_address_id:
         a = contact.postal_address
         out.append({"mediumType": "postalAddress", "preferred": False, "characteristic": {
-            theirs: getattr(a, ours) for theirs, ours in ADDRESS_KEYS.items() if getattr(a, ours)}})
+            theirs: str(getattr(a, ours)) for theirs, ours in ADDRESS_KEYS.items() if getattr(a, ours)}})
     return out
 
 

@@ -127,7 +127,8 @@ class TestOnboard:
         assert "address.postcode" in fields
         assert "address.country" in fields
         assert "contact.media" in fields
-        assert "contact.given_name" in fields and "contact.family_name" in fields
+        # issue 7: an individual's contact takes the party's name; the party has no family name to give
+        assert "contact.given_name" not in fields and "contact.family_name" in fields
         # nothing outside the prefixes: every part is named
         assert all(k.split(".")[0] in {"party", "contact", "address", "account"} for k in fields)
         assert counts() == before
