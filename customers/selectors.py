@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, Q, QuerySet, Value, prefetch_related_objects
+from django.db.models.functions import Replace, Upper
 
 from .models import Address, BillingAccount, Contact, ContactMedium, Customer, Party, Product, phone_match_key
 from .scoping import visible_to
@@ -221,3 +222,59 @@ def product_count_for_offering(*, offering_code: str) -> int:
     """How many customer products (any status) name an offering code: the catalog does not delete
     an offering that products name."""
     return Product.objects.filter(offering_code=offering_code).count()
+
+
+# --- Develop contact: is this new customer one we already hold? --------------------------------
+
+@dataclass
+class Duplicate:
+    customer: Customer
+    matched: list[str]  # what besides the name matched: "e-mail", "phone", "address"
+
+
+def customer_duplicates(*, user, name: str, email: str = "", phone: str | list[str] | tuple = (),
+                        postcode: str = "", street: str = "", limit: int = 10) -> list[Duplicate]:
+    """Existing customers (that ``user`` may see) who look like the one about to be created: the
+    same name (the customer's, or a contact's given and family name) and at least one of the same
+    e-mail address, phone number (any of ``phone``; matched on the last 9 digits) or address (the
+    same postcode, ignoring spaces and case, or the same street and number). Closed ones too: a
+    returning customer is reopened, not created twice."""
+    name = " ".join((name or "").split())
+    if not name:
+        return []
+    words = name.split()
+    named = Q(name__iexact=name)
+    if len(words) >= 2:
+        named |= Q(contacts__given_name__iexact=" ".join(words[:-1]), contacts__family_name__iexact=words[-1])
+    candidates = list(visible_to(Customer.objects.filter(named), user).order_by().values_list("pk", flat=True)
+                      .distinct()[:limit * 5])
+    if not candidates:
+        return []
+    phones = [phone] if isinstance(phone, str) else list(phone)
+    keys = {phone_match_key(p) for p in phones if len(phone_match_key(p)) >= 7}
+    checks = []
+    if (email or "").strip():
+        checks.append(("e-mail", Q(contacts__media__kind=ContactMedium.Kind.EMAIL,
+                                   contacts__media__match_key=email.strip().lower())))
+    if keys:
+        checks.append(("phone", Q(contacts__media__match_key__in=keys, contacts__media__kind__in=(
+            ContactMedium.Kind.MOBILE, ContactMedium.Kind.PHONE, ContactMedium.Kind.FAX))))
+    compact = "".join((postcode or "").split()).upper()
+    address = Q()
+    if compact:
+        address |= Q(pk__in=Address.objects.filter(customer_id__in=candidates).annotate(
+            compact=Replace(Upper("postcode"), Value(" "), Value(""))).filter(compact=compact).values("customer_id"))
+    if (street or "").strip():
+        address |= Q(addresses__street1__iexact=" ".join(street.split()))
+    if address:
+        checks.append(("address", address))
+    matched: dict[int, list[str]] = {}
+    for label, condition in checks:
+        for pk in Customer.objects.filter(condition, pk__in=candidates).order_by().values_list("pk", flat=True).distinct():
+            matched.setdefault(pk, []).append(label)
+    if not matched:
+        return []
+    customers = Customer.objects.in_bulk(list(matched))
+    found = [Duplicate(customer=customers[pk], matched=labels) for pk, labels in matched.items()]
+    found.sort(key=lambda d: (-len(d.matched), d.customer.status == Customer.Status.CLOSED, d.customer.pk))
+    return found[:limit]

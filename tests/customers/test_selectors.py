@@ -5,8 +5,15 @@ import pytest
 
 from customers import services
 from customers.models import Customer
-from customers.selectors import SCORE_CHANNEL, SCORE_NAME, SCORE_NAME_PREFIX, SCORE_NUMBER, customer_search
-from tests.factories import BillCycleFactory, ProductFactory, UserFactory, customer_user
+from customers.selectors import (
+    SCORE_CHANNEL,
+    SCORE_NAME,
+    SCORE_NAME_PREFIX,
+    SCORE_NUMBER,
+    customer_duplicates,
+    customer_search,
+)
+from tests.factories import BillCycleFactory, CustomerFactory, ProductFactory, UserFactory, customer_user
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +243,47 @@ class TestScoping:
         from django.contrib.auth.models import AnonymousUser
 
         assert found(AnonymousUser(), mary.customer_number) == []
+
+
+# --- customer_duplicates (develop contact: is the new customer one we hold?) -----------------------
+
+class TestDuplicates:
+    def dups(self, user, **kw):
+        return [(d.customer, d.matched) for d in customer_duplicates(user=user, **kw)]
+
+    def test_name_and_email(self, csr, mary, john):
+        assert self.dups(csr, name="mary murphy", email="MARY.MURPHY@example.ie") == [(mary, ["e-mail"])]
+
+    def test_name_and_phone_in_another_notation(self, csr, mary):
+        assert self.dups(csr, name="Mary Murphy", phone=["", "087 123 4567"]) == [(mary, ["phone"])]
+        assert self.dups(csr, name="Mary Murphy", phone="00353871234567") == [(mary, ["phone"])]
+
+    def test_name_and_address(self, csr, mary):
+        assert self.dups(csr, name="Mary Murphy", postcode="d02x285") == [(mary, ["address"])]
+        assert self.dups(csr, name="Mary Murphy", street="12  main street") == [(mary, ["address"])]
+
+    def test_everything_matching_says_so(self, csr, mary):
+        assert self.dups(csr, name="Mary Murphy", email="mary.murphy@example.ie", phone="+353871234567",
+                         postcode="D02 X285") == [(mary, ["e-mail", "phone", "address"])]
+
+    def test_the_name_alone_is_not_a_duplicate(self, csr, mary):
+        assert self.dups(csr, name="Mary Murphy", email="other@example.ie", phone="0869999999",
+                         postcode="T12 X8Y2", street="1 Other Road") == []
+
+    def test_details_without_the_name_are_not_a_duplicate(self, csr, mary):
+        assert self.dups(csr, name="Marian Murphy", email="mary.murphy@example.ie", postcode="D02 X285") == []
+
+    def test_a_contact_named_so_counts(self, csr, actor):
+        acme = make_customer(actor, "Acme Widgets", given="Mary", family="Murphy", email="mm@acme.ie")
+        assert self.dups(csr, name="Mary Murphy", email="mm@acme.ie") == [(acme, ["e-mail"])]
+
+    def test_closed_customers_too(self, csr, actor):
+        gone = make_customer(actor, "Gone Away", email="gone@away.ie", status="closed")
+        assert self.dups(csr, name="Gone Away", email="gone@away.ie") == [(gone, ["e-mail"])]
+
+    def test_only_what_the_user_may_see(self, mary):
+        other = customer_user(CustomerFactory(name="Somebody Else"))  # self-service: sees only its own
+        assert self.dups(other, name="Mary Murphy", email="mary.murphy@example.ie") == []
+
+    def test_no_name_no_duplicates(self, csr, mary):
+        assert self.dups(csr, name=" ", email="mary.murphy@example.ie") == []
