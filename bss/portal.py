@@ -44,13 +44,31 @@ def portal_layout(user) -> str | None:
     return None
 
 
-def add_service_errors(form, error: DomainValidationError, prefix: str = "") -> None:
-    """Show a service's field errors on the form fields they belong to (or on the form)."""
-    for field, messages in error.field_errors.items():
-        name = field.removeprefix(prefix) if prefix else field
+def add_service_errors(form, error: DomainValidationError, prefix: str = "", rename: dict | None = None) -> None:
+    """Show a service's field errors on the form fields they belong to, or else on the form.
+
+    ``prefix``: the part of the service's paths to drop ("contact." for the contact part of an
+    onboarding). ``rename``: service paths the form names otherwise, e.g. ``{"media[0].value": "mobile"}``
+    (ContactForm.service_names()). An error that names no field of the form goes to the form's
+    non-field errors in plain words: never a raw path like ``media[0].value: ...``; a message that
+    names nothing ("This field is required.") gets the field's name in words ("Bill cycle: ...")."""
+    import re
+
+    generic = ("This field is required.", "This field may not be blank.", "This field may not be null.")
+
+    def plain(path: str, message: str) -> str:
+        words = re.sub(r"\[\d+\]", "", path.rsplit(".", 1)[-1]).replace("_", " ").strip()
+        if message not in generic or not words:
+            return message
+        return f"{words.capitalize()}: {message[0].lower()}{message[1:]}"
+
+    rename = rename or {}
+    for path, messages in error.field_errors.items():
+        name = path.removeprefix(prefix) if prefix else path
+        name = rename.get(name, name)
         target = name if name in form.fields else None
         for message in messages:
-            form.add_error(target, message if target else f"{field}: {message}")
+            form.add_error(target, message if target else plain(name, message))
 
 
 def render_page_or_fragment(request, page_template: str, fragment_template: str, context: dict):

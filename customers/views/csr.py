@@ -13,6 +13,8 @@ from customers.forms import (
     AddressForm,
     BillingAccountForm,
     ContactForm,
+    DuplicateForm,
+    OnboardContactForm,
     OnboardForm,
     SearchForm,
 )
@@ -49,41 +51,70 @@ def dashboard(request):
 
 @staff_required(perm="customers.add_customer")
 def customer_new(request):
-    form = OnboardForm(request.POST or None, prefix="c")
-    contact_form = ContactForm(request.POST or None, prefix="ct")
-    address_form = AddressForm(request.POST or None, prefix="a")
-    if request.method == "POST" and all(f.is_valid() for f in (form, contact_form, address_form)):
-        d = form.cleaned_data
-        party = {"kind": d["kind"]}
-        if d["kind"] == "individual":
-            party.update(given_name=d["given_name"], family_name=d["family_name"])
-        else:
-            party.update(trading_name=d["trading_name"], registration_number=d["registration_number"])
-        account = None
-        if d["bill_cycle"]:
-            account = {"bill_cycle": d["bill_cycle"], "currency": d["currency"], "payment_method": d["payment_method"]}
-        try:
-            customer = services.customer_onboard(
-                actor=_actor(request), party=party,
-                customer={"segment": d["segment"], "credit_class": d["credit_class"]},
-                contact=contact_form.contact_fields(), media=contact_form.media_list(),
-                address=address_form.cleaned_data, account=account,
-            )
-        except DomainValidationError as e:
-            for prefix, f in (("party.", form), ("contact.", contact_form), ("address.", address_form)):
-                part = DomainValidationError({k: v for k, v in e.field_errors.items() if k.startswith(prefix)})
-                add_service_errors(f, part, prefix)
-        else:
-            messages.success(request, f"Customer {customer.customer_number} created.")
-            return redirect("csr:customer", pk=customer.pk)
-    return render(request, "customers/csr/customer_new.html",
-                  {"form": form, "contact_form": contact_form, "address_form": address_form})
+    """New customer: every form's checks in one round (customers.validation), then a look for the
+    customer among those we hold (selectors.customer_duplicates). Look-alikes re-render the page
+    with a warning linking to each; only "Create anyway" with a reason goes on."""
+    data = request.POST or None
+    form = OnboardForm(data, prefix="c")
+    contact_form = OnboardContactForm(data, prefix="ct", kind=request.POST.get("c-kind"))
+    address_form = AddressForm(data, prefix="a")
+    duplicate_form = DuplicateForm(data, prefix="d")
+    duplicates = []
+    if request.method == "POST" and all([f.is_valid() for f in (form, contact_form, address_form)]):
+        d, ct, addr = form.cleaned_data, contact_form.cleaned_data, address_form.cleaned_data
+        duplicates = selectors.customer_duplicates(
+            user=request.user, name=OnboardForm.customer_name(d), email=ct.get("email", ""),
+            phone=[ct.get("mobile", ""), ct.get("phone", "")], postcode=addr.get("postcode", ""),
+            street=addr.get("street1", ""))
+        if not duplicates or duplicate_form.is_valid() and duplicate_form.cleaned_data["create_anyway"]:
+            customer = _onboard(request, form, contact_form, address_form, duplicates,
+                                duplicate_form.cleaned_data.get("reason", "") if duplicates else "")
+            if customer is not None:
+                messages.success(request, f"Customer {customer.customer_number} created.")
+                return redirect("csr:customer", pk=customer.pk)
+    return render(request, "customers/csr/customer_new.html", {
+        "form": form, "contact_form": contact_form, "address_form": address_form,
+        "duplicates": duplicates, "duplicate_form": duplicate_form})
+
+
+def _onboard(request, form, contact_form, address_form, duplicates, reason):
+    """The onboarding service with the forms' data; its errors go back on the forms (None then)."""
+    d = form.cleaned_data
+    party = {"kind": d["kind"]}
+    if d["kind"] == "individual":
+        party.update(given_name=d["given_name"], family_name=d["family_name"])
+    else:
+        party.update(trading_name=d["trading_name"], registration_number=d["registration_number"])
+    account = None
+    if d["bill_cycle"]:
+        account = {"bill_cycle": d["bill_cycle"], "currency": d["currency"], "payment_method": d["payment_method"]}
+    try:
+        return services.customer_onboard(
+            actor=_actor(request), party=party,
+            customer={"segment": d["segment"], "credit_class": d["credit_class"]},
+            contact=contact_form.contact_fields(), media=contact_form.media_list(),
+            address=address_form.cleaned_data, account=account,
+            duplicates=[dup.customer for dup in duplicates], duplicate_reason=reason,
+        )
+    except DomainValidationError as e:
+        parts = (("party.", form, None), ("contact.", contact_form, contact_form.service_names()),
+                 ("address.", address_form, None))
+        for prefix, f, rename in parts:
+            part = DomainValidationError({k: v for k, v in e.field_errors.items() if k.startswith(prefix)})
+            add_service_errors(f, part, prefix, rename=rename)
+        rest = DomainValidationError({k: v for k, v in e.field_errors.items()
+                                      if not k.startswith(tuple(p for p, _, _ in parts))})
+        add_service_errors(form, rest, "account.")
+    except ApplicationError as e:
+        form.add_error(None, e.message)
+    return None
 
 
 def contact_form_view(request, customer, contact=None, template="customers/csr/contact_form.html",
                        channel=Channel.PORTAL, done=None):
     initial = ContactForm.initial_for(contact) if contact else {}
-    form = ContactForm(request.POST or None, initial=initial)
+    has_postal = bool(contact and contact.postal_address_id) or customer.addresses.exists()
+    form = ContactForm(request.POST or None, initial=initial, has_postal=has_postal)
     if request.method == "POST" and form.is_valid():
         actor = Actor.from_request(request, channel)
         try:
@@ -96,7 +127,9 @@ def contact_form_view(request, customer, contact=None, template="customers/csr/c
                                             media=form.media_list() + media_not_on_form(contact),
                                             **form.contact_fields())
         except DomainValidationError as e:
-            add_service_errors(form, e)
+            add_service_errors(form, e, rename=form.service_names())
+        except ApplicationError as e:
+            form.add_error(None, e.message)
         else:
             messages.success(request, "Contact saved.")
             return redirect(done)
@@ -141,6 +174,8 @@ def address_new(request, pk):
             services.address_create(customer=customer, actor=_actor(request), **form.cleaned_data)
         except DomainValidationError as e:
             add_service_errors(form, e)
+        except ApplicationError as e:
+            form.add_error(None, e.message)
         else:
             messages.success(request, "Address added.")
             return redirect("csr:customer", pk=customer.pk)

@@ -263,10 +263,18 @@ class TestNewCustomer:
         assert "This field is required." in page
         assert self.nothing_saved()
 
-    def test_contact_given_name_required_by_service(self, web):
-        response = web.post("/csr/customers/new/", onboard_post(**{"ct-given_name": ""}))
+    def test_individual_contact_name_defaults_to_the_party(self, web):
+        # issue 7: the name is not typed twice; an individual's contact is the person
+        response = web.post("/csr/customers/new/", onboard_post(**{"ct-given_name": "", "ct-family_name": ""}))
+        assert response.status_code == 302
+        contact = Customer.objects.get().contacts.get()
+        assert (contact.given_name, contact.family_name) == ("Aoife", "Kelly")
+
+    def test_organization_contact_needs_a_name(self, web):
+        response = web.post("/csr/customers/new/", onboard_post(**{
+            "c-kind": "organization", "c-trading_name": "Kelly Foods", "ct-given_name": "", "ct-family_name": ""}))
         assert response.status_code == 200
-        assert "This field is required." in response.content.decode()
+        assert "Required for an organization&#x27;s contact." in response.content.decode()
         assert self.nothing_saved()
 
 
@@ -355,9 +363,9 @@ class TestAccountAndAddressPages:
         assert mary.billing_accounts.count() == 1
 
     def test_closed_customer_gets_no_account(self, web, actor, john):
-        services.customer_change_status(customer_id=john.pk, status="closed", actor=actor, reason="left")
         address = services.address_create(customer=john, actor=actor, street1="4 Quay", city="Cork", postcode="T12",
-                                          country="IE")
+                                          country="IE")  # before closing: a closed customer gets no new address
+        services.customer_change_status(customer_id=john.pk, status="closed", actor=actor, reason="left")
         response = web.post(f"/csr/customers/{john.pk}/accounts/new/", {
             "bill_cycle": BillCycleFactory().pk, "currency": "EUR", "payment_method": "cash", "credit_limit": "0",
             "billing_address": address.pk})
