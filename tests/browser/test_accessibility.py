@@ -77,6 +77,7 @@ PAGES = [
     Page("orders:credit_check_new", submit_empty=True),
     Page("orders:credit_check_detail", kwargs=lambda d: {"pk": d["check"].pk}, user="supervisor"),
     Page("feasibility:qualify", phone=True),
+    Page("feasibility:qualification", kwargs=lambda d: {"pk": d["qualification"].pk}, phone=True),
     Page("feasibility:rule_test", user="supervisor"),
     Page("my:profile", user="customer", phone=True),
     Page("my:contact_new", user="customer", submit_empty=True, phone=True),
@@ -131,7 +132,17 @@ def data(transactional_db):
     referred = CustomerFactory(name="Rory Timeout", status="active")
     check = credit_check_request(customer=referred, amount=Decimal("80"), currency="EUR",
                                  actor=Actor(user=users["csr"], channel=Channel.PORTAL))
-    return {"customer": customer, "closed": closed, "contact": contact, "check": check, "users": users}
+    from orders.models import OfferingQualification
+
+    qualification = OfferingQualification.objects.create(
+        customer=customer, channel="portal", qualification_result="unqualified", request={"address": "1 Main St"},
+        requested_by=users["csr"], result=[{
+            "itemId": "1", "offering": offering.code, "offeringName": offering.name, "feasible": False,
+            "reasons": [{"code": "not_covered", "ruleId": None, "ruleType": "serviceability",
+                         "staffMessage": "No fibre here", "customerMessage": "Not available", "inputError": False}],
+            "alternatives": [], "trace": []}])
+    return {"customer": customer, "closed": closed, "contact": contact, "check": check, "users": users,
+            "qualification": qualification}
 
 
 # the elements that stick out on the right, outermost first (what to fix when a page scrolls sideways)
