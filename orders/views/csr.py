@@ -14,6 +14,7 @@ from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors, staff_required
+from bss.tables import render_list
 from bss.tmf.ids import local_id
 from customers import selectors as customer_selectors
 from customers.scoping import visible_to
@@ -22,6 +23,7 @@ from orders.forms import CreditCheckForm, FeasibilityRuleForm, QualifyForm, Revi
 from orders.models import CreditCheck, FeasibilityRule, OfferingQualification
 from orders.services import credit as credit_svc
 from orders.services import feasibility as feasibility_svc
+from orders.tables import CreditQueueTable
 
 
 def _actor(request) -> Actor:
@@ -67,14 +69,16 @@ def credit_check_new(request):
 
 @staff_required(perm="orders.view_creditcheck")
 def credit_queue(request):
+    """Credit checks awaiting manual review (the list pattern: sortable, paged, swapped over HTMX)."""
     _require(request, "orders.view_creditcheck")
-    checks = list(credit_svc.credit_review_queue(request.user)[:200])
-    reviewable = credit_svc.credit_checks_reviewable(request.user, checks)
-    for check in checks:
-        check.reviewable = check.pk in reviewable
-        check.own_request = (check.approval_requested_by_id or check.requested_by_id) == request.user.pk
-    return render(request, "orders/csr/credit_queue.html", {
-        "checks": checks, "can_review": credit_svc.can_review(request.user), "review_form": ReviewForm()})
+    queue = credit_svc.credit_review_queue(request.user)
+    can_review = credit_svc.can_review(request.user)
+    reviewable = credit_svc.credit_checks_reviewable(request.user, list(queue[:500])) if can_review else set()
+    table_class = CreditQueueTable if can_review else type(
+        "CreditQueueReadTable", (CreditQueueTable,), {"Meta": type("Meta", (CreditQueueTable.Meta,),
+                                                                   {"exclude": ("decision",)})})
+    return render_list(request, table_class, queue, template="orders/csr/credit_queue.html",
+                       context={"can_review": can_review, "reviewable": reviewable})
 
 
 @staff_required(perm="orders.view_creditcheck")

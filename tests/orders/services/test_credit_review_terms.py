@@ -125,3 +125,17 @@ def test_a_closed_customer_gets_no_credit_check():
         credit_check_request(customer=closed, amount=Decimal("10"), currency="EUR", actor=Actor.system())
     assert "is closed" in err.value.field_errors["customer"][0]
     assert not CreditCheck.objects.exists()
+
+
+def test_queue_is_the_shared_list_with_the_review_form_per_row(referred, supervisor):
+    client = Client()
+    client.force_login(supervisor)
+    html = client.get("/csr/orders/credit/").content.decode()
+    assert "<caption>1 credit check</caption>" in html and 'aria-sort="ascending"' in html
+    assert f'action="/csr/orders/credit/{referred.pk}/review/"' in html
+    fragment = client.get("/csr/orders/credit/?sort=-created_at", headers={"HX-Request": "true"}).content.decode()
+    assert "<header" not in fragment and 'aria-sort="descending"' in fragment
+    csr = Client()
+    csr.force_login(referred.requested_by)
+    own = csr.get("/csr/orders/credit/").content.decode()
+    assert "/review/" not in own and ">Decision<" not in own
