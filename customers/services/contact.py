@@ -103,16 +103,22 @@ def contact_create(
     ``preferred_channel`` needs a medium that carries it (e-mail an e-mail address, SMS a mobile,
     phone a phone or mobile, post an address); not given, it is the first the media allow
     (customers.validation.channel_for). A closed customer gets no new contact."""
-    _customer_open_check(customer, "contact")
     if not family_name:
         raise DomainValidationError({"family_name": "This field is required."})
     _postal_address_check(customer.pk, postal_address)
     media = _media_validate(media, require_reachable=True, postal=bool(postal_address))
-    has_postal = _has_postal(customer.pk, postal_address)
+    # whether post can reach the contact is read only when the channel depends on it (one query saved)
+    kinds = [m["kind"] for m in media]
+    needs_postal = preferred_channel == Contact.Channel.POST or (
+        preferred_channel is None and channel_for(kinds, has_postal=False) == Contact.Channel.EMAIL
+        and not set(kinds) & {ContactMedium.Kind.EMAIL})
+    has_postal = _has_postal(customer.pk, postal_address) if needs_postal else postal_address is not None
     if preferred_channel is None:
-        preferred_channel = channel_for((m["kind"] for m in media), has_postal=has_postal)
+        preferred_channel = channel_for(kinds, has_postal=has_postal)
     _channel_check(preferred_channel, media, has_postal=has_postal)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.status == Customer.Status.CLOSED:  # read from the locked row: the caller's may predate a close
+        _customer_open_check(customer, "contact")
     has_primary = customer.contacts.filter(is_primary=True).exists()
     if is_primary and has_primary:
         _primary_unset(customer, actor=actor)
