@@ -175,7 +175,7 @@ def three_customers(integrator_client):
         return post_customer(integrator_client, name=name, status=status, contactMedium=[
             *media,
             {"mediumType": "postalAddress",
-             "characteristic": {"street1": "1 Main St", "city": city, "postCode": "X1", "country": "IE"}},
+             "characteristic": {"street1": "1 Main St", "city": city, "postCode": "T12", "country": "IE"}},
         ])
 
     alice = make("Alice Smith", "active", "Dublin",
