@@ -1,10 +1,13 @@
 """A reviewer approves a referred credit check with amended terms (deposit waived, another credit limit): stored
 with history, validated before anything changes, refused on a decline; the requester never reviews their own."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
@@ -92,7 +95,11 @@ class TestPortal:
         check = CreditCheck.objects.get(pk=referred.pk)
         assert check.status == CreditCheck.Status.APPROVED and "deposit" not in check.terms
         page = client.get(f"/csr/orders/credit/{referred.pk}/").content.decode()
-        assert "Initial decision" in page and "Approved on review" in page and "Síle Ward" in page
+        assert "Initial decision</dt><dd data-initial-decision>Referred</dd>" in page
+        reviewed_on = date_format(localtime(check.reviewed_at), "j M Y")
+        outcome = re.search(r'<dt>Outcome</dt><dd data-outcome="approved">(.*?)</dd>', page, re.S).group(1)
+        assert "Approved on review" in outcome and "by Síle Ward" in outcome and f"on {reviewed_on}" in outcome
+        assert "Known to us" in outcome and "<dt>Decision</dt>" not in page  # never just "Referred"
 
     def test_requester_is_told_another_supervisor_decides(self, referred):
         requester = referred.requested_by
@@ -100,8 +107,14 @@ class TestPortal:
         client = Client()
         client.force_login(requester)
         page = client.get(f"/csr/orders/credit/{referred.pk}/").content.decode()
-        assert "data-own-referral" in page and "another approver decides" in page
-        assert 'name="decision"' not in page
+        assert "data-own-referral" in page and "Another supervisor decides this referral" in page
+        assert 'name="decision"' not in page and 'name="deposit"' not in page
+        # and a POST of their own review is refused by the service, shown as a message, nothing changes
+        refused = client.post(f"/csr/orders/credit/{referred.pk}/review/",
+                              {"decision": "approve", "reason": "mine", "deposit": "0"}, follow=True)
+        assert "someone else must approve it" in refused.content.decode()
+        check = CreditCheck.objects.get(pk=referred.pk)
+        assert check.status == CreditCheck.Status.PENDING_REVIEW and check.terms == referred.terms
 
 
 def test_api_review_takes_terms(referred, supervisor):
