@@ -69,7 +69,32 @@ class BureauSimulationRuleAdmin(ServiceSavedAdmin):
 
 
 class ReviewReasonForm(forms.Form):
+    """The reason for the decision; approving also shows each pending check's proposed terms (deposit, credit
+    limit) prefilled, for the reviewer to amend (a deposit of 0 waives it)."""
+
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, checks=(), approve=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.term_rows = []  # (check, deposit bound field, credit limit bound field)
+        if not approve:
+            return
+        for check in checks:
+            if check.status != CreditCheck.Status.PENDING_REVIEW:
+                continue
+            terms = check.terms or {}
+            for key, label in services.REVIEW_TERMS.items():
+                self.fields[f"{key}_{check.pk}"] = forms.DecimalField(
+                    label=f"{label} ({check.currency})", required=False, min_value=0, max_digits=12, decimal_places=2,
+                    initial=terms.get(key) or ("0.00" if key == "deposit" else None))
+            self.term_rows.append((check, self[f"deposit_{check.pk}"], self[f"credit_limit_{check.pk}"]))
+
+    def terms_for(self, check) -> dict | None:
+        """The terms this form approves ``check`` with (None: the form showed no terms for it)."""
+        if f"deposit_{check.pk}" not in self.fields:
+            return None
+        values = {key: self.cleaned_data.get(f"{key}_{check.pk}") for key in services.REVIEW_TERMS}
+        return {key: str(value) for key, value in values.items() if value is not None}
 
 
 @admin.register(CreditCheck)
@@ -97,15 +122,22 @@ class CreditCheckAdmin(AuditedAdmin):
         return services.can_review(request.user)
 
     def _review(self, request, queryset, approve: bool):
-        form = ReviewReasonForm(request.POST if "apply" in request.POST else None)
+        checks = list(queryset)
+        form = ReviewReasonForm(request.POST if "apply" in request.POST else None, checks=checks, approve=approve)
         if form.is_bound and form.is_valid():
             reason = form.cleaned_data["reason"]
-            self.run_service(request, lambda c: services.credit_check_review(
-                check_id=c.pk, approve=approve, reason=reason, actor=self.actor(request)), queryset)
+
+            def decide(check):
+                terms = form.terms_for(check) if approve else None
+                return services.credit_check_review(check_id=check.pk, approve=approve, reason=reason,
+                                                    actor=self.actor(request),
+                                                    **({"terms": terms} if terms is not None else {}))
+
+            self.run_service(request, decide, checks)
             return None
         return TemplateResponse(request, "admin/orders/credit_review.html", {
             **self.admin_site.each_context(request), "title": f"{'Approve' if approve else 'Decline'} credit checks",
-            "opts": self.model._meta, "checks": queryset, "form": form, "approve": approve,
+            "opts": self.model._meta, "checks": checks, "form": form, "approve": approve,
             "action": request.POST.get("action"), "action_checkbox_name": ACTION_CHECKBOX_NAME,
         })
 

@@ -205,6 +205,29 @@ class TestAdmin:
         assert (check.status, check.review_reason, check.reviewed_by) == ("approved", "Checked by phone", supervisor)
         assert HistoryEntry.objects.for_object(check).get(action="orders.credit_check.approved").channel == "admin"
 
+    def test_admin_approval_offers_the_proposed_terms_and_takes_amended_ones(self, boss, supervisor, pending):
+        url = "/admin/orders/creditcheck/"
+        proposed = dict(pending.terms)
+        assert proposed.get("deposit")
+        form = boss.post(url, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [pending.pk]}).content.decode()
+        assert f'name="deposit_{pending.pk}"' in form and f'value="{proposed["deposit"]}"' in form
+        bad = boss.post(url, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [pending.pk], "apply": "1",
+                              "reason": "ok", f"deposit_{pending.pk}": "-3"})
+        assert bad.status_code == 200 and status_of(pending) == "pending_review"
+        done = boss.post(url, {"action": "approve_selected", ACTION_CHECKBOX_NAME: [pending.pk], "apply": "1",
+                               "reason": "Deposit waived: long-standing", f"deposit_{pending.pk}": "0",
+                               f"credit_limit_{pending.pk}": "300"})
+        assert done.status_code == 302
+        check = CreditCheck.objects.get(pk=pending.pk)
+        assert check.status == "approved" and "deposit" not in check.terms and check.terms["credit_limit"] == "300.00"
+        entry = HistoryEntry.objects.for_object(check).get(action="orders.credit_check.terms_amended")
+        assert entry.changes == {"terms": [proposed, check.terms]} and entry.actor == supervisor
+
+    def test_admin_decline_shows_no_terms(self, boss, pending):
+        form = boss.post("/admin/orders/creditcheck/", {"action": "decline_selected",
+                                                        ACTION_CHECKBOX_NAME: [pending.pk]}).content.decode()
+        assert f'name="deposit_{pending.pk}"' not in form and "Reason (required)" in form
+
     def test_admin_history_shows_the_checks_history(self, boss, pending):
         response = boss.get(f"/admin/orders/creditcheck/{pending.pk}/history/")
         assert "orders.credit_check.requested" in response.content.decode()
