@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 from django import forms
+from django.urls import reverse
+from django_countries import countries
 
 from bss.money import CURRENCIES
 from customers import selectors as customer_selectors
@@ -161,15 +164,17 @@ class ReviewForm(forms.Form):
 CURRENCY_SIGNS = {"EUR": "€", "GBP": "£", "USD": "$"}
 
 
-def price_summary(offering) -> str:
-    """"€45.00/month + €50.00 once" from the offering's active prices (Decimal, formatted to 2 places)."""
+def price_text(prices) -> str:
+    """"€45.00/month + €50.00 once" from ProductOfferingPrice-like objects: recurring first, then one-time, then
+    usage; retired prices left out; Decimal amounts to 2 places (never through float)."""
     parts = []
     order = {"recurring": 0, "one_time": 1, "usage": 2}
-    for p in sorted(offering.prices.all(), key=lambda p: (order.get(p.price_type, 3), p.pk)):
+    for p in sorted(prices, key=lambda p: (order.get(p.price_type, 3), p.pk or 0)):
         if getattr(p, "lifecycle_status", "active") == "retired":
             continue
         sign = CURRENCY_SIGNS.get(p.currency, "")
-        amount = f"{sign}{p.amount:.2f}" if sign else f"{p.amount:.2f} {p.currency}"
+        amount = Decimal(p.amount).quantize(Decimal("0.01"))
+        amount = f"{sign}{amount}" if sign else f"{amount} {p.currency}"
         if p.price_type == "recurring":
             parts.append(f"{amount}/{p.recurring_period or 'month'}")
         elif p.price_type == "one_time":
@@ -179,75 +184,104 @@ def price_summary(offering) -> str:
     return " + ".join(parts) or "no price"
 
 
+def price_summary(offering) -> str:
+    """The offering's active prices as one line (price_text)."""
+    return price_text(offering.prices.all())
+
+
 class OfferingChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name} — {price_summary(obj)}"
 
 
-class QualifyForm(forms.Form):
-    """Qualify offerings for a customer (their addresses to choose from) or a prospect (an install postcode):
-    offerings as checkboxes with their prices, and each offering's characteristics as inputs built from its
-    specification (allowed values as a choice, numbers with their range, mandatory ones required when the
-    offering is chosen)."""
+def characteristic_field(c, offering) -> forms.Field:
+    """The input for one characteristic of an offering's specification: allowed values as a choice, a yes/no
+    choice, a number with the spec's range, else text; mandatory ones are required (the browser marks them too)."""
+    label = c.description or c.name.replace("_", " ").capitalize()
+    common = {"required": c.mandatory, "label": label, "error_messages": {"required": "Required for this offering."}}
+    if c.allowed_values:
+        choices = [("", "—")] + [(str(v), str(v)) for v in c.allowed_values]
+        return forms.ChoiceField(choices=choices, initial=c.default_value or "", **common)
+    if c.value_type == "boolean":
+        return forms.ChoiceField(choices=[("", "—"), ("true", "Yes"), ("false", "No")],
+                                 initial=c.default_value or "", **common)
+    if c.value_type in ("integer", "decimal"):
+        bounds = {"min_value": c.min_value, "max_value": c.max_value}
+        if c.value_type == "integer":
+            bounds = {k: int(v) for k, v in bounds.items() if v is not None}
+            return forms.IntegerField(initial=c.default_value or None, **bounds, **common)
+        bounds = {k: v for k, v in bounds.items() if v is not None}
+        return forms.DecimalField(initial=c.default_value or None, **bounds, **common)
+    return forms.CharField(max_length=100, initial=c.default_value or "", **common)
 
-    customer_number = forms.CharField(required=False, label="Customer number", help_text="Leave empty for a prospect.")
+
+def characteristic_name(offering_code: str, name: str) -> str:
+    return f"char__{offering_code}__{name}"
+
+
+class QualifyForm(forms.Form):
+    """Qualify offerings for a customer, given by number (their addresses to choose from), or for a prospect (a
+    structured install address): offerings as checkboxes with their prices, and the characteristics of the chosen
+    offerings as inputs built from each one's specification (see characteristic_field). The page loads the
+    customer's addresses and the chosen offerings' options over HTMX (QualifyForm.where/options fragments)."""
+
+    customer_number = forms.CharField(required=False, label="Customer number",
+                                      help_text="Leave empty for a prospect; a customer's addresses then load.")
     address = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Install address")
-    postcode = forms.CharField(required=False, label="Install postcode (prospect)")
-    area_code = forms.CharField(required=False, label="Area code (prospect)")
     prospect_type = forms.ChoiceField(choices=[("individual", "Individual"), ("organization", "Organization")],
                                       required=False, initial="individual", label="Prospect type")
     prospect_segment = forms.ChoiceField(choices=customer_selectors.customer_segments, required=False,
                                          label="Prospect segment")
+    street = forms.CharField(required=False, max_length=200, label="Street and number")
+    city = forms.CharField(required=False, max_length=100, label="Town or city")
+    postcode = forms.CharField(required=False, max_length=20, label="Postcode")
+    country = forms.ChoiceField(required=False, label="Country", initial="IE")
+    area_code = forms.CharField(required=False, max_length=20, label="Network area code",
+                                help_text="If known: it decides coverage where the postcode does not.")
     channel = forms.ChoiceField(choices=SalesChannel.choices, initial=SalesChannel.PORTAL, label="Sales channel")
     offerings = OfferingChoiceField(queryset=ProductOffering.objects.none(), widget=forms.CheckboxSelectMultiple,
-                                    to_field_name="code",
-                                    label="Offerings")
+                                    to_field_name="code", label="Offerings")
 
-    def __init__(self, *args, user, customer=None, **kwargs):
+    ADDRESS_FIELDS = ("street", "city", "postcode", "country", "area_code")
+
+    def __init__(self, *args, user, customer=None, chosen: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.customer = customer
+        self.fields["country"].choices = [("", "—"), *((code, name) for code, name in countries if code)]
+        self.fields["customer_number"].widget.attrs.update({
+            "autocomplete": "off", "hx-get": reverse("feasibility:qualify_addresses"),
+            "hx-trigger": "change, keyup changed delay:500ms", "hx-target": "#qualify-where", "hx-swap": "innerHTML"})
         offerings = (ProductOffering.objects.filter(lifecycle_status="active", is_sellable=True)
                      .select_related("specification").prefetch_related("prices", "specification__characteristics")
                      .order_by("name"))
         self.fields["offerings"].queryset = offerings
-        if customer is not None:
-            self.fields["address"].choices = [(str(a.pk), a.one_line) for a in customer.addresses.order_by("pk")]
-            if self.fields["address"].choices:
-                self.fields["address"].initial = self.fields["address"].choices[0][0]
-        self.characteristic_fields = []  # (offering, [bound field names])
+        self.addresses = list(customer.addresses.order_by("pk")) if customer is not None else []
+        if self.addresses:
+            self.fields["address"].choices = [(str(a.pk), a.one_line) for a in self.addresses]
+            self.fields["address"].initial = str(self.addresses[0].pk)
+        if chosen is None:
+            chosen = self.data.getlist("offerings") if self.is_bound and hasattr(self.data, "getlist") else []
+        self.characteristic_fields = []  # (offering, [field names]) of the chosen offerings, in catalog order
         for offering in offerings:
-            spec = offering.specification
-            if spec is None:
+            if offering.code not in chosen or offering.specification is None:
                 continue
             names = []
-            for c in spec.characteristics.all():
-                name = f"char__{offering.code}__{c.name}"
-                self.fields[name] = self._field_for(c, offering)
+            for c in offering.specification.characteristics.all():
+                name = characteristic_name(offering.code, c.name)
+                self.fields[name] = characteristic_field(c, offering)
                 names.append(name)
             if names:
                 self.characteristic_fields.append((offering, names))
 
-    @staticmethod
-    def _field_for(c, offering):
-        label = f"{offering.name}: {c.description or c.name}"
-        common = {"required": False, "label": label,
-                  "help_text": "Required when this offering is chosen." if c.mandatory else ""}
-        if c.allowed_values:
-            choices = [("", "—")] + [(str(v), str(v)) for v in c.allowed_values]
-            return forms.ChoiceField(choices=choices, initial=c.default_value or "", **common)
-        if c.value_type == "boolean":
-            return forms.ChoiceField(choices=[("", "—"), ("true", "Yes"), ("false", "No")],
-                                     initial=c.default_value or "", **common)
-        if c.value_type in ("integer", "decimal"):
-            kw = {"min_value": c.min_value, "max_value": c.max_value}
-            field_class = forms.IntegerField if c.value_type == "integer" else forms.DecimalField
-            if c.value_type == "integer":
-                kw = {k: int(v) for k, v in kw.items() if v is not None}
-            else:
-                kw = {k: v for k, v in kw.items() if v is not None}
-            return field_class(initial=c.default_value or None, **kw, **common)
-        return forms.CharField(max_length=100, initial=c.default_value or "", **common)
+    @property
+    def option_groups(self):
+        """(offering, [bound fields]) for the template."""
+        return [(offering, [self[name] for name in names]) for offering, names in self.characteristic_fields]
+
+    @property
+    def is_prospect(self) -> bool:
+        return self.customer is None
 
     def clean_customer_number(self):
         number = self.cleaned_data["customer_number"].strip().upper()
@@ -256,28 +290,23 @@ class QualifyForm(forms.Form):
         customer = customer_selectors.customer_by_number(user=self.user, customer_number=number)
         if customer is None:
             raise forms.ValidationError(f"No customer {number}.")
-        if customer.status == "closed":
-            raise forms.ValidationError(f"Customer {number} is closed: a closed customer cannot be qualified.")
-        return customer
+        return customer  # a closed one is refused by the qualification service, in its words
 
     def clean(self):
         data = super().clean()
-        chosen = {o.code for o in data.get("offerings") or ()}
         chars = {}
         for offering, names in self.characteristic_fields:
-            if offering.code not in chosen:
-                continue
-            spec_chars = {c.name: c for c in offering.specification.characteristics.all()}
             for name in names:
-                char_name = name.split("__", 2)[2]
                 value = data.get(name)
-                if value in (None, ""):
-                    if spec_chars[char_name].mandatory:
-                        self.add_error(name, "Required for this offering.")
-                    continue
-                chars.setdefault(offering.code, {})[char_name] = str(value)
+                if value not in (None, ""):
+                    chars.setdefault(offering.code, {})[name.split("__", 2)[2]] = str(value)
         data["characteristics"] = chars
         customer = data.get("customer_number")
-        if customer is not None and self.customer is not None and customer.pk != self.customer.pk:
+        if customer is not None and (self.customer is None or customer.pk != self.customer.pk):
             data["address"] = ""  # the addresses shown belonged to another customer: use the new one's first
         return data
+
+    def install_place(self) -> dict:
+        """The structured address typed for a prospect (or a customer without one), as the request records it."""
+        d = self.cleaned_data
+        return {k: d[k].strip() for k in self.ADDRESS_FIELDS if d.get(k, "").strip()}

@@ -14,6 +14,8 @@ csr_patterns = [
 
 feasibility_patterns = [
     path("qualify/", csr.qualify, name="qualify"),
+    path("qualify/addresses/", csr.qualify_addresses, name="qualify_addresses"),
+    path("qualify/characteristics/", csr.qualify_characteristics, name="qualify_characteristics"),
     path("qualifications/<int:pk>/", csr.qualification_detail, name="qualification"),
     path("rules/test/", csr.rule_test, name="rule_test"),
 ]

@@ -168,7 +168,11 @@ def qualification_create(*, actor: Actor, request_body: dict, customer: Customer
     install address) raises DomainValidationError and stores nothing when reject_input_errors,
     except the problems named in ``answer_unqualified`` (e.g. ANSWERED_UNQUALIFIED for TMF679: an
     offering we do not know, or an install address the request lacks, is a well-formed question
-    whose item is answered unqualified with the reason)."""
+    whose item is answered unqualified with the reason). A closed customer is refused (nothing is
+    stored): reopen it first, as for a credit check."""
+    if customer is not None and customer.status == "closed":
+        raise DomainValidationError({"customer": f"Customer {customer.customer_number} is closed: a closed customer "
+                                                 "cannot be qualified. Reopen it first."})
     results = feasibility_evaluate(customer=customer, items=items, channel=channel, address=address,
                                    place=place, billing_account=billing_account, prospect=prospect)
     if reject_input_errors:

@@ -149,41 +149,75 @@ def _order_from_form(form: RuleTestForm) -> dict:
             "channel": d["channel"], "prospect": prospect}
 
 
+def _customer_for(request, number: str):
+    return customer_selectors.customer_by_number(user=request.user, customer_number=number) if number else None
+
+
+def _one_line(place: dict) -> str:
+    town = " ".join(p for p in (place.get("postcode", ""), place.get("city", "")) if p)
+    return ", ".join(p for p in (place.get("street", ""), town, place.get("country", "")) if p)
+
+
 @staff_required(perm="orders.add_offeringqualification")
 def qualify(request):
     """Qualify offerings (eTOM 1.1.1.5.1): the answer is stored and shown on its own page (PRG), so it can be
     linked, reloaded and come back to from the rule tester."""
     number = (request.POST.get("customer_number") or request.GET.get("customer") or "").strip().upper()
-    customer = customer_selectors.customer_by_number(user=request.user, customer_number=number) if number else None
+    customer = _customer_for(request, number)
     form = QualifyForm(request.POST or None, user=request.user, customer=customer,
                        initial={"customer_number": number})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         chosen = d["customer_number"]
-        address, place = None, None
+        address, place, typed = None, None, form.install_place()
         if chosen is not None:
-            addresses = {str(a.pk): a for a in chosen.addresses.all()}
+            addresses = {str(a.pk): a for a in chosen.addresses.order_by("pk")}
             address = addresses.get(d["address"]) or next(iter(addresses.values()), None)
-        if address is None and (d["postcode"] or d["area_code"]):
-            place = fe.Place(area_code=d["area_code"].strip(), postcode=d["postcode"].strip())
+        if address is None and (typed.get("postcode") or typed.get("area_code")):
+            place = fe.Place(area_code=typed.get("area_code", ""), postcode=typed.get("postcode", ""))
         items = [feasibility_svc.ItemInput(id=str(n), offering=o.code, characteristics=d["characteristics"].get(o.code, {}))
                  for n, o in enumerate(d["offerings"], start=1)]
         prospect = None if chosen else {"customer_type": d["prospect_type"] or "individual",
                                         "segment": d["prospect_segment"] or "residential"}
+        body = {"screen": "csr", "customer": chosen.customer_number if chosen else None,
+                "address": address.one_line if address else (_one_line(typed) or None),
+                "postcode": address.postcode if address else typed.get("postcode", ""), "channel": d["channel"],
+                "offerings": [o.code for o in d["offerings"]], "characteristics": d["characteristics"]}
+        if place is not None:
+            body["place"] = typed
         try:
             poq, _ = feasibility_svc.offering_qualification_request(
-                actor=Actor.from_request(request, Channel.PORTAL), reject_input_errors=False,
-                request_body={"screen": "csr", "customer": chosen.customer_number if chosen else None,
-                              "address": address.one_line if address else None,
-                              "postcode": d["postcode"], "channel": d["channel"],
-                              "offerings": [o.code for o in d["offerings"]], "characteristics": d["characteristics"]},
+                actor=_actor(request), reject_input_errors=False, request_body=body,
                 customer_ref=str(chosen.pk) if chosen else None, place_ref=str(address.pk) if address else None,
                 place=place, items=items, channel=d["channel"], prospect=prospect)
         except DomainValidationError as e:
-            add_service_errors(form, e)
+            add_service_errors(form, e, rename={"customer": "customer_number"})
         else:
             return redirect("feasibility:qualification", pk=poq.pk)
-    return render(request, "orders/feasibility/qualify.html", {"form": form, "customer": customer})
+    return render(request, "orders/feasibility/qualify.html", {"form": form, "customer": customer,
+                                                               "number": number})
+
+
+@staff_required(perm="orders.add_offeringqualification")
+def qualify_addresses(request):
+    """HTMX fragment of the qualify page: for the customer number typed, their addresses as a choice (or why not);
+    for none, the prospect's fields and a structured install address."""
+    number = (request.GET.get("customer_number") or request.GET.get("customer") or "").strip().upper()
+    customer = _customer_for(request, number)
+    form = QualifyForm(user=request.user, customer=customer, chosen=[])
+    return render(request, "orders/feasibility/_qualify_where.html", {
+        "form": form, "customer": customer, "number": number,
+        "lookup_error": f"No customer {number}." if number and customer is None else ""})
+
+
+@staff_required(perm="orders.add_offeringqualification")
+def qualify_characteristics(request):
+    """HTMX fragment of the qualify page: the options of the chosen offerings (?offering=, repeated), as inputs
+    from each one's specification; values already typed (char__… parameters) are kept."""
+    chosen = request.GET.getlist("offering") + request.GET.getlist("offerings")
+    typed = {k: v for k, v in request.GET.items() if k.startswith("char__")}
+    form = QualifyForm(user=request.user, chosen=chosen, initial=typed)
+    return render(request, "orders/feasibility/_qualify_options.html", {"form": form})
 
 
 def _qualification_for(request):
