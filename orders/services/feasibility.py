@@ -254,14 +254,15 @@ def offerings_available_to(*, customer: Customer, channel: str, address: Address
         # Options still to be chosen do not hide an offer; a rule that refuses does.
         blocking = [r for r in result.reasons if r.code not in ("missing_characteristic",)]
         if not blocking:
-            out.append({"code": item.offering.code, "name": item.offering.name,
+            out.append({"code": item.offering.code, "name": item.offering.name, "description": "",
                         "needs_address": item.offering.requires_install_address, "prices": []})
     from ..models import ProductOfferingPrice
 
     by_code = {o["code"]: o for o in out}
-    for price in ProductOfferingPrice.objects.filter(offering__code__in=by_code, lifecycle_status="active") \
-            .select_related("offering").order_by("price_type", "name"):
-        by_code[price.offering.code]["prices"].append(price)
+    active = ProductOfferingPrice.objects.filter(lifecycle_status="active").order_by("price_type", "name")
+    for offering in ProductOffering.objects.filter(code__in=by_code).prefetch_related(
+            Prefetch("prices", queryset=active)).only("code", "description"):
+        by_code[offering.code].update(description=offering.description, prices=list(offering.prices.all()))
     return out
 
 

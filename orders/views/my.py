@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from customers.scoping import self_service_customer_id
 from customers.selectors import customer_detail
+from orders.forms import price_text
 from orders.services import feasibility as feasibility_svc
 
 
@@ -21,5 +22,7 @@ def my_offers(request):
     chosen = next((a for a in addresses if str(a.pk) == request.GET.get("address")), addresses[0] if addresses
                   else None)
     offers = feasibility_svc.offerings_available_to(customer=customer, channel="self_service", address=chosen)
+    for offer in offers:  # what the customer reads: a name, a description and the price, never our codes
+        offer["price"] = price_text(offer["prices"]) if offer["prices"] else ""
     return render(request, "orders/my/offers.html", {"customer": customer, "offers": offers,
                                                       "addresses": addresses, "chosen": chosen})

@@ -111,3 +111,34 @@ def test_self_service_offers_page(client, dublin):
     staff = staff_user(Role.CSR)
     client.force_login(staff)
     assert client.get("/my/offers/").status_code == 403
+
+
+def test_self_service_offers_show_names_descriptions_and_prices(client, dublin, feasibility_catalog):
+    from decimal import Decimal
+
+    from tests.factories import ProductOfferingPriceFactory
+
+    customer, _ = dublin
+    offerings, _ = feasibility_catalog
+    fiber = offerings["fiber-500"]
+    fiber.description = "Fast broadband for the whole house."
+    fiber.save(update_fields=["description"])
+    ProductOfferingPriceFactory(offering=fiber, amount=Decimal("45"), currency="EUR", name="Monthly fee")
+    ProductOfferingPriceFactory(offering=fiber, amount=Decimal("50"), currency="EUR", price_type="one_time",
+                                recurring_period="", name="Connection")
+    client.force_login(customer_user(customer))
+    html = client.get("/my/offers/").content.decode()
+    assert "Fast broadband for the whole house." in html and "€45.00/month + €50.00 once" in html
+    assert "fiber-500" not in html and "DUB01" not in html  # no offering codes, no area code
+
+
+def test_self_service_offers_empty_state(client, feasibility_catalog):
+    from orders.models import ProductOffering
+
+    customer = CustomerFactory(status="active")
+    AddressFactory(customer=customer, area_code="NOWHERE", street1="9 Far Lane")
+    ProductOffering.objects.update(is_sellable=False)
+    client.force_login(customer_user(customer))
+    html = client.get("/my/offers/").content.decode()
+    assert "data-empty-state" in html and "Nothing to offer at this address just yet" in html
+    assert "9 Far Lane" in html and "contact us" in html
