@@ -42,7 +42,7 @@ class Page:
     url_name: str
     kwargs: object = None  # (data) -> reverse kwargs
     user: str = "csr"  # a key of the users fixture, or "" for anonymous
-    query: str = ""
+    query: object = ""  # a string, or (data) -> string
     label: str = ""
     phone: bool = False  # also checked at 390 px (sideways scrolling included)
     submit_empty: bool = False  # also submit the page's main form empty: the error state is checked too
@@ -77,6 +77,8 @@ PAGES = [
     Page("orders:credit_check_new", submit_empty=True),
     Page("orders:credit_check_detail", kwargs=lambda d: {"pk": d["check"].pk}, user="supervisor"),
     Page("feasibility:qualify", phone=True),
+    Page("feasibility:qualify", query=lambda d: f"?customer={d['customer'].customer_number}",
+         label="qualify for a customer (addresses fragment)"),
     Page("feasibility:qualification", kwargs=lambda d: {"pk": d["qualification"].pk}, phone=True),
     Page("feasibility:rule_test", user="supervisor"),
     Page("my:profile", user="customer", phone=True),
@@ -89,6 +91,8 @@ PAGES = [
 NOT_PAGES = {
     "csr:customer_note": "POST only (the note form on the customer page)",
     "orders:credit_review": "POST only (the review form on the credit check page)",
+    "feasibility:qualify_addresses": "HTMX fragment; its template is included in feasibility:qualify (checked there)",
+    "feasibility:qualify_characteristics": "HTMX fragment; its template is included in feasibility:qualify",
 }
 
 
@@ -170,7 +174,8 @@ def _rule_id(message: str) -> str:
 @pytest.mark.parametrize("spec", PAGES, ids=lambda p: p.id)
 def test_page_is_accessible(spec, live_server, browser, data):
     viewports = [("desktop", DESKTOP)] + ([("phone", PHONE)] if spec.phone else [])
-    url = live_server.url + reverse(spec.url_name, kwargs=spec.kwargs(data) if spec.kwargs else None) + spec.query
+    query = spec.query(data) if callable(spec.query) else spec.query
+    url = live_server.url + reverse(spec.url_name, kwargs=spec.kwargs(data) if spec.kwargs else None) + query
     for name, viewport in viewports:
         context = browser.new_context(viewport=viewport)
         try:
