@@ -8,7 +8,7 @@ from bss.api.auth import obtain_token
 from customers import urls as customers_urls
 from customers.tmf.urls import tmf629, tmf632
 from orders import urls as orders_urls
-from orders.tmf.urls import tmf620, tmf679
+from orders.tmf.urls import tmf620, tmf622, tmf679
 
 api_v1 = [
     # Integrators exchange username + password for their token; failures count towards the lockout.
@@ -40,6 +40,7 @@ urlpatterns = [
     path("tmf-api/party/v4/", include((tmf632.urls, "tmf632"))),
     path("tmf-api/productCatalogManagement/v4/", include((tmf620.urls, "tmf620"))),
     path("tmf-api/productOfferingQualification/v4/", include((tmf679.urls, "tmf679"))),
+    path("tmf-api/productOrderingManagement/v4/", include((tmf622.urls, "tmf622"))),
 ]
 
 # Styled pages in the portal layout; JSON under /api/, the TMF Error body under /tmf-api/ (bss.views).

@@ -32,10 +32,15 @@ class OrdersConfig(AppConfig):
     def ready(self):
         from bss.approvals.registry import register_approval_type
 
-        from . import events  # noqa: F401  registers the TMF620 catalog resources for events
-        from .services.credit import CREDIT_REFERRAL, credit_referral_decided
-
         # Manual credit review runs on bss.approvals; an ApprovalPolicy row for the type overrides
         # these defaults (e.g. amount limits per currency and an escalation role).
+        from . import (
+            events,  # noqa: F401  registers the TMF620 catalog resources for events
+            receivers,  # noqa: F401  service orders report upward by event
+        )
+        from .ordering_clock import register_order_clock
+        from .services.credit import CREDIT_REFERRAL, credit_referral_decided
+
+        register_order_clock()
         register_approval_type(CREDIT_REFERRAL, label="Credit referral", approver_roles=[Role.SUPERVISOR, Role.ADMIN],
                                on_decision=credit_referral_decided)

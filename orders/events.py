@@ -10,19 +10,23 @@ specifications, categories and catalogs too, in the same shape (``spec_event=Fal
 from bss.events import declare_event, register_resource
 
 from .models import (
+    CancelProductOrder,
     Catalog,
     Category,
+    CustomerOrder,
     OfferingQualification,
     ProductOffering,
     ProductOfferingPrice,
     ProductSpecification,
 )
 from .tmf.serializers import (
+    CancelProductOrderSerializer,
     CatalogSerializer,
     CategorySerializer,
     ProductOfferingPriceSerializer,
     ProductOfferingQualificationSerializer,
     ProductOfferingSerializer,
+    ProductOrderSerializer,
     ProductSpecificationSerializer,
 )
 
@@ -88,3 +92,26 @@ PRODUCT_OFFERING_QUALIFICATION_CREATE = declare_event(
 
 register_resource(OfferingQualification, api=QUALIFICATION_API, resource_type="productOfferingQualification",
                   render=lambda poq: ProductOfferingQualificationSerializer(poq).data)
+
+# --- TMF622 Product Ordering ------------------------------------------------------------------------------
+ORDERING_API = "productOrderingManagement"
+TMF622 = "TMF622-ProductOrdering-v4.0.0.swagger.json"
+
+PRODUCT_ORDER_CREATE = declare_event("ProductOrderCreateEvent", api=ORDERING_API, resource="productOrder",
+                                     spec=TMF622)
+PRODUCT_ORDER_STATE_CHANGE = declare_event("ProductOrderStateChangeEvent", api=ORDERING_API,
+                                           resource="productOrder", spec=TMF622)
+# a milestone change, a note, an item cancelled, a date changed (TMF622 v4 has no milestone attribute)
+PRODUCT_ORDER_ATTRIBUTE_VALUE_CHANGE = declare_event("ProductOrderAttributeValueChangeEvent", api=ORDERING_API,
+                                                     resource="productOrder", spec=TMF622)
+PRODUCT_ORDER_INFORMATION_REQUIRED = declare_event("ProductOrderInformationRequiredEvent", api=ORDERING_API,
+                                                   resource="productOrder", spec=TMF622)
+CANCEL_PRODUCT_ORDER_CREATE = declare_event("CancelProductOrderCreateEvent", api=ORDERING_API,
+                                            resource="cancelProductOrder", spec=TMF622)
+CANCEL_PRODUCT_ORDER_STATE_CHANGE = declare_event("CancelProductOrderStateChangeEvent", api=ORDERING_API,
+                                                  resource="cancelProductOrder", spec=TMF622)
+
+register_resource(CustomerOrder, api=ORDERING_API, resource_type="productOrder",
+                  render=lambda order: ProductOrderSerializer(order).data)
+register_resource(CancelProductOrder, api=ORDERING_API, resource_type="cancelProductOrder",
+                  render=lambda c: CancelProductOrderSerializer(c).data)

@@ -7,11 +7,23 @@ class ServiceActivationConfig(AppConfig):
     """eTOM 1.1.2.2 Service Configuration & Activation (TMF641, TMF638)."""
 
     name = "service_activation"
+    demo_seed = "service_activation.demo.seed"
 
     role_permissions = {
         Role.ADMIN: ["service_activation.*"],
         Role.PROVISIONING: ["service_activation.*"],
         Role.SUPERVISOR: ["service_activation.view_*"],
         Role.CSR: ["service_activation.view_*"],
-        Role.INTEGRATOR: ["service_activation.view_*"],
+        Role.INTEGRATOR: ["service_activation.view_*", "service_activation.add_serviceorder",
+                          "service_activation.change_serviceorder"],
     }
+
+    def ready(self):
+        from bss.sla.registry import register_clock_type
+
+        from . import events  # noqa: F401  registers the TMF641 / TMF638 resources for events
+
+        register_clock_type(
+            "service_activation.service_order", label="Service order", referred_type="ServiceOrder",
+            history_root=lambda so: so.customer or so,
+            href=lambda so: f"/tmf-api/serviceOrdering/v4/serviceOrder/{so.pk}")

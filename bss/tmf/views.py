@@ -151,6 +151,9 @@ class TmfViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[^/]+"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     db_filters: dict[str, str | tuple[str, ...]] = {}
+    # attributes whose filter is not a column match (e.g. a state shown through a mapping): attribute -> the
+    # name of a method (queryset, value) -> queryset
+    custom_filters: dict[str, str] = {}
     read_only_on_create: set[str] = set()
     read_only_on_update: set[str] = set()
     ordering = ("-created_at", "-pk")
@@ -188,8 +191,12 @@ class TmfViewSet(viewsets.GenericViewSet):
         offset, limit = self._page_bounds()
         fields = parse_fields(request.query_params.get("fields"))
         qs = self.filter_queryset(self.get_queryset()).order_by(*self.ordering)
+        params = request.query_params.copy()
+        for attribute, method in self.custom_filters.items():
+            if attribute in params:
+                qs = getattr(self, method)(qs, params.pop(attribute)[-1].strip().strip('"'))
         python_filters = []
-        for f in parse_filters(request.query_params):
+        for f in parse_filters(params):
             if f.op != "eq" and comparable_or_none(f.value) is None:
                 raise ParseError(f"'{f.value}' is not a date, date-time or number for {f.path}.{f.op}")
             lookup = self.db_filters.get(f.path)

@@ -9,3 +9,15 @@ from .catalog import (  # noqa: F401
 )
 from .credit import BureauSimulationRule, CreditCheck, CreditPolicy  # noqa: F401
 from .feasibility import CoverageArea, FeasibilityRule, OfferingQualification  # noqa: F401
+from .ordering import (  # noqa: F401
+    CancelProductOrder,
+    CustomerOrder,
+    MilestoneStatus,
+    OrderAttachment,
+    OrderItem,
+    OrderItemPrice,
+    OrderNote,
+    OrderTask,
+    OrderType,
+    OrderTypeStep,
+)

@@ -473,6 +473,9 @@ def credit_referral_decided(request: ApprovalRequest, *, actor: Actor) -> None:
     check.reviewed_at = request.decided_at
     fsm_transition(check, transition, actor=actor, reason=request.decision_reason,
                    action=f"orders.credit_check.{transition}d", root=check.customer)
+    from .ordering import customer_orders_credit_decided  # the orders the referral held move on
+
+    customer_orders_credit_decided(check_id=check.pk, actor=actor)
 
 
 # --- Selectors ---------------------------------------------------------------------------------

@@ -827,3 +827,163 @@ class ProductOfferingQualificationSerializer(TmfResourceSerializer):
         except Exception:  # the catalog API may not be mounted
             pass
         return ref
+
+
+# --- TMF622 Product Ordering ------------------------------------------------------------------------------
+
+def _ref(kind: str, obj_id, name: str = "", url_name: str | None = None, request=None) -> dict:
+    ref = {"id": str(obj_id), "@referredType": kind}
+    if name:
+        ref["name"] = name
+    if url_name:
+        try:
+            ref["href"] = absolute_url(reverse(url_name, kwargs={"pk": obj_id}), request)
+        except Exception:  # the API may not be mounted
+            pass
+    return ref
+
+
+def _amount(value: Decimal, currency: str) -> dict:
+    from bss.money import Money, q
+
+    return Money(q(Decimal(value)), currency).to_tmf()
+
+
+class ProductOrderSerializer(TmfResourceSerializer):
+    """TMF622 ProductOrder. The body is checked against the spec (ProductOrder_Create); what we model is parsed by
+    the view into the ordering service's inputs and the rest kept as sent (tmf_extra). Extensions (TMF630):
+    ``orderNumber``, ``milestone`` (the operator-configured status), ``rejectionReason``."""
+
+    tmf_type = "ProductOrder"
+    tmf_spec = TmfSpec("TMF622-ProductOrdering-v4.0.0.swagger.json", "ProductOrder")
+    url_name = "tmf622:productorder-detail"
+
+    productOrderItem = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
+    relatedParty = serializers.ListField(child=serializers.JSONField(), required=False)
+    billingAccount = serializers.JSONField(required=False)
+    channel = serializers.ListField(child=serializers.JSONField(), required=False)
+    note = serializers.ListField(child=serializers.JSONField(), required=False)
+    productOfferingQualification = serializers.ListField(child=serializers.JSONField(), required=False)
+    externalId = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    priority = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    category = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    requestedStartDate = serializers.DateTimeField(required=False)
+    requestedCompletionDate = serializers.DateTimeField(required=False)
+    orderNumber = serializers.CharField(read_only=True)
+    milestone = serializers.JSONField(read_only=True)
+    rejectionReason = serializers.JSONField(read_only=True)
+
+    def validate_priority(self, value):
+        if value not in ("", "0", "1", "2", "3", "4"):
+            raise serializers.ValidationError("A priority from '0' (highest) to '4' (lowest).")
+        return value
+
+    def represent(self, order) -> dict:
+        from orders.services.ordering import order_total
+
+        request = self.context.get("request")
+        parties = list(order.related_party or [])
+        if order.customer_id and not any(str(p.get("id")) == str(order.customer_id) for p in parties):
+            parties.append({**_ref("Customer", order.customer_id, order.customer.name,
+                                   "tmf629:customer-detail", request), "role": "customer"})
+        items = []
+        for item in order.items.all():
+            product = {}
+            if item.product_id:
+                product["id"] = str(item.product_id)
+                try:
+                    product["href"] = absolute_url(reverse("tmf637:product-detail", kwargs={"pk": item.product_id}),
+                                                   request)
+                except Exception:
+                    pass
+            if item.characteristics:
+                product["productCharacteristic"] = [{"name": k, "value": v} for k, v in item.characteristics.items()]
+            if item.place_id:
+                product["place"] = [{"id": str(item.place_id), "role": "installationAddress",
+                                     "@referredType": "GeographicAddress"}]
+            row = {**(item.item_extra or {}), "id": item.item_id, "action": item.action, "quantity": item.quantity,
+                   "state": item.state}
+            if item.offering_id:
+                row["productOffering"] = _ref("ProductOffering", item.offering_id, item.offering.name,
+                                              "tmf620:productoffering-detail", request)
+            elif item.offering_ref:
+                row["productOffering"] = item.offering_ref
+            if product:
+                row["product"] = {**(row.get("product") or {}), **product}
+            prices = [self._price(p) for p in item.prices.all()]
+            if prices:
+                row["itemPrice"] = prices
+            deps = [d.item_id for d in item.depends_on.all()]
+            if deps:
+                row["productOrderItemRelationship"] = [{"id": d, "relationshipType": "dependsOn"} for d in deps]
+            items.append(row)
+        totals = [{"priceType": "recurring" if key.startswith("recurring") else "oneTime" if key == "one_time"
+                   else key, **({"recurringChargePeriod": key.split(":", 1)[1]} if key.startswith("recurring") else {}),
+                   "price": {"dutyFreeAmount": _amount(t["duty_free"], t["currency"]),
+                             "taxIncludedAmount": _amount(t["tax_included"], t["currency"])}}
+                  for key, t in order_total(order).items()]
+        notes = [{"id": str(n.pk), "author": n.author, "date": tmf_datetime(n.created_at), "text": n.text}
+                 for n in order.notes.all()]
+        milestone = ({"code": order.milestone.code, "name": order.milestone.name,
+                      "description": order.milestone.description()} if order.milestone_id else None)
+        return {
+            "orderNumber": order.order_number,
+            "externalId": order.external_id or None,
+            "priority": str(order.priority),
+            "description": order.description or None,
+            "category": order.category or None,
+            "state": order.tmf_state,
+            "orderDate": tmf_datetime(order.order_date),
+            "requestedStartDate": tmf_datetime(order.requested_start_date),
+            "requestedCompletionDate": tmf_datetime(order.requested_completion_date),
+            "expectedCompletionDate": tmf_datetime(order.committed_date),
+            "completionDate": tmf_datetime(order.completion_date),
+            "cancellationDate": tmf_datetime(order.cancellation_date),
+            "cancellationReason": order.cancellation_reason or None,
+            "channel": [{"id": order.channel, "name": order.get_channel_display(), "role": "salesChannel"}],
+            "relatedParty": parties,
+            "billingAccount": _ref("BillingAccount", order.billing_account_id, order.billing_account.name
+                                   if hasattr(order.billing_account, "name") else "", "tmf666:billingaccount-detail",
+                                   request) if order.billing_account_id else None,
+            "note": notes or None,
+            "productOfferingQualification": [_ref("ProductOfferingQualification", order.qualification_id, "",
+                                                  "tmf679:productofferingqualification-detail", request)]
+            if order.qualification_id else None,
+            "productOrderItem": items,
+            "orderTotalPrice": totals or None,
+            "milestone": milestone,
+            "rejectionReason": order.rejection_reasons or None,
+        }
+
+    def _price(self, p) -> dict:
+        price = {"dutyFreeAmount": _amount(p.duty_free_amount, p.currency),
+                 "taxIncludedAmount": _amount(p.tax_included_amount, p.currency), "taxRate": p.tax_rate}
+        row = {"name": p.name, "priceType": {"one_time": "oneTime"}.get(p.price_type, p.price_type), "price": price}
+        if p.recurring_period:
+            row["recurringChargePeriod"] = p.recurring_period
+        if p.unit_of_measure:
+            row["unitOfMeasure"] = p.unit_of_measure
+        if p.discount_amount:
+            row["priceAlteration"] = [{"name": p.discount_name or "discount", "priceType": row["priceType"],
+                                       **({"applicationDuration": p.discount_periods} if p.discount_periods else {}),
+                                       "price": {"dutyFreeAmount": _amount(-p.discount_amount, p.currency)}}]
+        return row
+
+
+class CancelProductOrderSerializer(TmfResourceSerializer):
+    tmf_type = "CancelProductOrder"
+    tmf_spec = TmfSpec("TMF622-ProductOrdering-v4.0.0.swagger.json", "CancelProductOrder")
+    url_name = "tmf622:cancelproductorder-detail"
+
+    productOrder = serializers.JSONField()
+    cancellationReason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    requestedCancellationDate = serializers.DateTimeField(required=False)
+
+    def represent(self, c) -> dict:
+        request = self.context.get("request")
+        order = (_ref("ProductOrder", c.order_id, c.order.order_number, "tmf622:productorder-detail", request)
+                 if c.order_id else c.order_ref)
+        return {"productOrder": order, "state": c.state, "cancellationReason": c.cancellation_reason or None,
+                "requestedCancellationDate": tmf_datetime(c.requested_cancellation_date),
+                "effectiveCancellationDate": tmf_datetime(c.effective_cancellation_date)}

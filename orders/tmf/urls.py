@@ -1,14 +1,17 @@
 """TMF APIs of order handling: TMF620 Product Catalog Management v4 (/tmf-api/productCatalogManagement/v4/)
-and TMF679 Product Offering Qualification v4 (/tmf-api/productOfferingQualification/v4/)."""
+TMF679 Product Offering Qualification v4 (/tmf-api/productOfferingQualification/v4/) and TMF622 Product
+Ordering v4 (/tmf-api/productOrderingManagement/v4/)."""
 
 from bss.tmf.routers import TmfRouter
 
 from .views import (
+    CancelProductOrderViewSet,
     CatalogViewSet,
     CategoryViewSet,
     ProductOfferingPriceViewSet,
     ProductOfferingQualificationViewSet,
     ProductOfferingViewSet,
+    ProductOrderViewSet,
     ProductSpecificationViewSet,
 )
 
@@ -22,3 +25,7 @@ tmf620.register("catalog", CatalogViewSet, basename="catalog")
 tmf679 = TmfRouter("productOfferingQualification")
 tmf679.register("productOfferingQualification", ProductOfferingQualificationViewSet,
                 basename="productofferingqualification")
+
+tmf622 = TmfRouter("productOrderingManagement")
+tmf622.register("productOrder", ProductOrderViewSet, basename="productorder")
+tmf622.register("cancelProductOrder", CancelProductOrderViewSet, basename="cancelproductorder")

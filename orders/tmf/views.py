@@ -38,11 +38,13 @@ from orders.services.feasibility import ANSWERED_UNQUALIFIED, ItemInput, offerin
 from orders.tmf.serializers import (
     OFFERING_NAMES,
     READ_ONLY,
+    CancelProductOrderSerializer,
     CatalogSerializer,
     CategorySerializer,
     ProductOfferingPriceSerializer,
     ProductOfferingQualificationSerializer,
     ProductOfferingSerializer,
+    ProductOrderSerializer,
     ProductSpecificationSerializer,
 )
 
@@ -257,3 +259,139 @@ class ProductOfferingQualificationViewSet(TmfViewSet):
     def _channel(self, data) -> str | None:
         ch = data.get("channel") or {}
         return next((v for v in (ch.get("id"), ch.get("name")) if v in SalesChannel.values), None)
+
+
+# --- TMF622 Product Ordering ------------------------------------------------------------------------------
+
+def _order_item_inputs(items: list) -> list:
+    from orders.services.ordering import OrderItemInput
+
+    out = []
+    for i in items:
+        if not isinstance(i, dict):
+            continue
+        product = i.get("product") or {}
+        offering = i.get("productOffering") or {}
+        places = product.get("place") or []
+        chars = {c.get("name"): c.get("value") for c in product.get("productCharacteristic") or []
+                 if isinstance(c, dict) and c.get("name")}
+        deps = [r.get("id") for r in i.get("productOrderItemRelationship") or []
+                if isinstance(r, dict) and r.get("relationshipType") in ("dependsOn", "reliesOn", "dependency")]
+        quantity = i.get("quantity", 1)
+        out.append(OrderItemInput(
+            item_id=str(i.get("id", "")), action=i.get("action", "add"), offering=offering.get("id"),
+            offering_ref=offering, quantity=quantity, characteristics=chars,
+            place=next((str(p["id"]) for p in places if isinstance(p, dict) and p.get("id")), None),
+            product=str(product["id"]) if product.get("id") else None, depends_on=[str(d) for d in deps if d],
+            extra={k: v for k, v in i.items() if k in ("appointment", "itemTerm", "payment", "qualification",
+                                                         "quoteItem", "productOfferingQualificationItem")}))
+    return out
+
+
+class ProductOrderViewSet(TmfViewSet):
+    """TMF622 productOrder over orders.services.ordering. POST: a malformed body is 400 (nothing stored); a
+    well-formed order whose references we cannot resolve is stored and ``rejected`` with the reasons (201). A
+    valid order answers ``acknowledged`` and moves on asynchronously. PATCH changes what may change before the
+    point of no return (notes, description, dates, priority). DELETE is a cancellation, accepted only while
+    the order has not started; the order stays readable."""
+
+    serializer_class = ProductOrderSerializer
+    read_only_on_create = {"state", "orderDate", "completionDate", "expectedCompletionDate", "cancellationDate",
+                           "orderTotalPrice"}
+    read_only_on_update = read_only_on_create | {"productOrderItem", "relatedParty", "billingAccount", "channel",
+                                                 "externalId"}
+    db_filters = {"id": "pk", "orderNumber": "order_number", "externalId": "external_id", "priority": "priority",
+                  "category": "category", "orderDate": "order_date", "completionDate": "completion_date",
+                  "requestedCompletionDate": "requested_completion_date", "relatedParty.id": "customer_id",
+                  "billingAccount.id": "billing_account_id", "channel.id": "channel",
+                  "productOrderItem.productOffering.id": "items__offering_id"}
+    ordering = ("-order_date", "-pk")
+    error_names = {"items": "productOrderItem", "customer": "relatedParty", "reason": "cancellationReason"}
+
+    def get_queryset(self):
+        from orders.models import CustomerOrder
+
+        qs = CustomerOrder.objects.select_related("customer", "billing_account", "milestone").prefetch_related(
+            "items__offering", "items__prices", "items__depends_on", "notes")
+        return visible_to(qs, self.request.user).distinct()
+
+    custom_filters = {"state": "filter_state"}
+
+    def filter_state(self, qs, value):
+        """``state`` is the TMF622 state: the internal states it shows (orders.ordering_states)."""
+        from django.db.models import Q
+
+        from orders.ordering_states import internal_states
+
+        states = internal_states(value)
+        return qs.filter(Q(state__in=states) | Q(state="closed", closed_from__in=states)) if states else qs.none()
+
+    def perform_create(self, data, actor):
+        from orders.services.ordering import customer_order_create
+
+        body = dict(self.request.data)
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        customer_ref, parties = None, data.get("relatedParty") or []
+        for p in parties:
+            if isinstance(p, dict) and (p.get("@referredType") or "").lower() == "customer" or \
+                    (isinstance(p, dict) and p.get("role") == "customer"):
+                customer_ref = p.get("id")
+                break
+        if customer_ref is None:  # an Individual / Organization we hold as a customer's party
+            customer_ref = next((p.get("id") for p in parties if isinstance(p, dict)), None)
+        channel = next((c.get("id") for c in data.get("channel") or [] if isinstance(c, dict)), None)
+        from orders.models import CustomerOrder
+
+        if channel not in CustomerOrder.Channel.values:
+            channel = None
+        poq = next((p.get("id") for p in data.get("productOfferingQualification") or [] if isinstance(p, dict)), None)
+        order, _ = customer_order_create(
+            actor=actor, items=_order_item_inputs(data["productOrderItem"]), customer_ref=customer_ref,
+            account_ref=(data.get("billingAccount") or {}).get("id"), channel=channel,
+            external_id=data.get("externalId", ""), priority=int(data["priority"]) if data.get("priority") else None,
+            description=data.get("description", ""), category=data.get("category", ""), related_party=parties,
+            requested_start_date=data.get("requestedStartDate"),
+            requested_completion_date=data.get("requestedCompletionDate"), qualification_ref=poq,
+            notes=[n.get("text", "") for n in data.get("note") or [] if isinstance(n, dict) and n.get("text")],
+            request_body=body, tmf_extra=extra)
+        return order
+
+    def perform_update(self, obj, data, actor):
+        from orders.services.ordering import customer_order_update
+
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        return customer_order_update(
+            order_id=obj.pk, actor=actor, **{k: v for k, v in {
+                "description": data.get("description"), "category": data.get("category"),
+                "priority": int(data["priority"]) if data.get("priority") else None,
+                "requested_start_date": data.get("requestedStartDate"),
+                "requested_completion_date": data.get("requestedCompletionDate"),
+                "notes": [n.get("text", "") for n in data.get("note") or [] if isinstance(n, dict)] or None,
+            }.items() if v is not None}, tmf_extra=extra or None)
+
+    def perform_destroy(self, obj, actor):
+        from orders.services.ordering import customer_order_delete
+
+        customer_order_delete(order_id=obj.pk, actor=actor)
+
+
+class CancelProductOrderViewSet(TmfViewSet):
+    serializer_class = CancelProductOrderSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    read_only_on_create = {"state", "effectiveCancellationDate"}
+    db_filters = {"id": "pk", "state": "state", "productOrder.id": "order_id"}
+
+    def get_queryset(self):
+        from orders.models import CancelProductOrder
+
+        return visible_to(CancelProductOrder.objects.select_related("order"), self.request.user)
+
+    def perform_create(self, data, actor):
+        from orders.services.ordering import cancel_product_order_request
+
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        return cancel_product_order_request(
+            actor=actor, order_ref=data["productOrder"] if isinstance(data["productOrder"], dict) else {},
+            reason=data.get("cancellationReason", ""), requested_date=data.get("requestedCancellationDate"),
+            tmf_extra=extra)
+

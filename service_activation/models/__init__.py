@@ -1,4 +1,15 @@
 """Service Configuration & Activation (eTOM 1.1.2.2) models, one module per aggregate."""
 
-from .specification import ServiceSpecification  # noqa: F401
 from .resource import Resource, ResourceKind, ResourcePool  # noqa: F401
+from .service_order import (  # noqa: F401
+    NetworkConfiguration,
+    Service,
+    ServiceOrder,
+    ServiceOrderItem,
+    TestRun,
+    WorkOrder,
+)
+from .specification import (
+    ActivationStep,  # noqa: F401
+    ServiceSpecification,  # noqa: F401
+)

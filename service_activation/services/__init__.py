@@ -1,5 +1,20 @@
 """Service activation use cases, one module per aggregate; the names are re-exported here."""
 
+from .service_orders import (  # noqa: F401
+    ServiceItemInput,
+    service_order_cancel,
+    service_order_issue,
+    service_order_items_cancel_for,
+    service_order_run,
+    service_orders_cancel_for,
+    service_orders_close,
+    service_serial_for,
+    services_link_product,
+    work_order_complete,
+    work_order_execute,
+    work_order_give_up,
+    work_order_retry,
+)
 from .specification import (  # noqa: F401
     SERVICE_SPECIFICATION_FIELDS,
     service_specification_change_status,

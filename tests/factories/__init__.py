@@ -28,9 +28,19 @@ from tests.factories.customers import (
     staff_user,
 )
 from tests.factories.feasibility import CoverageAreaFactory, FeasibilityRuleFactory
+from tests.factories.ordering import (
+    ActivationStepFactory,
+    MilestoneStatusFactory,
+    OrderTypeFactory,
+    OrderTypeStepFactory,
+    activatable_offering,
+    orderable_customer,
+)
 from tests.factories.platform import ApprovalPolicyFactory, HubSubscriptionFactory, TokenFactory
 
 __all__ = [
+    "ActivationStepFactory", "MilestoneStatusFactory", "OrderTypeFactory", "OrderTypeStepFactory",
+    "activatable_offering", "orderable_customer",
     "AddressFactory", "ApprovalPolicyFactory", "BillCycleFactory", "BillingAccountFactory", "BureauRuleFactory", "CatalogFactory",
     "CategoryFactory", "ContactFactory", "ContactMediumFactory", "CoverageAreaFactory", "CreditPolicyFactory",
     "CustomerFactory", "FeasibilityRuleFactory", "HubSubscriptionFactory", "IndividualFactory", "OrganizationFactory",

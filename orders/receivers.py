@@ -1,0 +1,16 @@
+"""Reactions to other apps' events: a service order reporting its state moves its customer order on."""
+
+from bss.actors import Actor
+from bss.events import subscriber
+from service_activation.events import SERVICE_ORDER_STATE_CHANGE
+
+
+@subscriber(SERVICE_ORDER_STATE_CHANGE)
+def service_order_reported(event) -> None:
+    from service_activation.selectors import service_order_customer_order_id
+
+    from .services.ordering import customer_order_try_complete
+
+    order_id = service_order_customer_order_id(service_order_id=int(event.resource_id))
+    if order_id is not None:
+        customer_order_try_complete(order_id=order_id, actor=Actor.system("service order report"))

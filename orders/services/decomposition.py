@@ -1,0 +1,49 @@
+"""Decompose a committed customer order into service orders (eTOM 1.1.1.5.4.1 "generate the respective
+service order creation requests"), driven only by catalog data: the offering's product specification names the
+service specifications that realize it (a bundle's members each bring theirs), the order item's action maps to
+the service order item's action, and item dependencies carry over. A new offering set up in admin is fulfilled
+with no code change."""
+
+from __future__ import annotations
+
+from bss.actors import Actor
+from bss.fsm import fsm_transition
+from orders.models import CustomerOrder, OrderItem, ProductOffering
+
+ACTION_MAP = {"add": "add", "modify": "modify", "delete": "delete"}
+
+
+def _service_specs(offering: ProductOffering | None) -> list:
+    if offering is None:
+        return []
+    specs = list(offering.specification.service_specifications.all()) if offering.specification_id else []
+    if offering.is_bundle:
+        for member in offering.bundled_offerings.select_related("specification"):
+            specs += [s for s in _service_specs(member) if s not in specs]
+    return specs
+
+
+def decompose(order: CustomerOrder, *, actor: Actor):
+    """One service order per customer order, one service order item per (order item, service specification).
+    Items whose offering needs no service (nothing to activate) complete with the order."""
+    from service_activation import services as sa_services
+
+    inputs = []
+    for item in order.items.select_related("offering__specification", "product", "place").prefetch_related(
+            "depends_on"):
+        if item.action not in ACTION_MAP or item.state != OrderItem.State.ACKNOWLEDGED:
+            continue
+        specs = _service_specs(item.offering)
+        for n, spec in enumerate(specs, start=1):
+            inputs.append(sa_services.ServiceItemInput(
+                item_id=f"{item.item_id}.{n}" if len(specs) > 1 else item.item_id, action=ACTION_MAP[item.action],
+                specification_id=spec.pk, characteristics=dict(item.characteristics),
+                customer_order_item_id=item.pk, product_id=item.product_id, place_id=item.place_id,
+                depends_on_order_items=[d.pk for d in item.depends_on.all()]))
+        fsm_transition(item, "start", actor=actor, record=False, state_field="state")
+    if not inputs:
+        return None
+    return sa_services.service_order_issue(
+        actor=actor, items=inputs, customer_id=order.customer_id, customer_order_ref=order.order_number,
+        customer_order_id=order.pk, priority=order.priority,
+        requested_completion_date=order.committed_date, origin="customer_order")

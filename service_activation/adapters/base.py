@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    idempotency_key: str
+    operation: str            # activate / rollback / test / recover
+    element: str              # the network element type (the step's specialty)
+    step_code: str
+    service_ref: str
+    characteristics: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AdapterResult:
+    ok: bool
+    detail: str = ""
+    data: dict = field(default_factory=dict)
+
+
+class AdapterError(Exception):
+    """The element could not be reached or answered badly. ``retryable``: worth another attempt."""
+
+    def __init__(self, message: str, *, retryable: bool = True):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class Adapter:
+    def apply(self, request: StepRequest) -> AdapterResult:  # pragma: no cover - interface
+        raise NotImplementedError
