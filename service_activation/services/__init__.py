@@ -1,5 +1,25 @@
 """Service activation use cases, one module per aggregate; the names are re-exported here."""
 
+from .resources import (  # noqa: F401
+    RESOURCE_POOL_FIELDS,
+    LoadResult,
+    number_category,
+    resource_confirm,
+    resource_load_ipv4,
+    resource_load_number_range,
+    resource_load_ports,
+    resource_load_sim_file,
+    resource_load_vlans,
+    resource_pool_create,
+    resource_pool_update,
+    resource_release,
+    resource_reserve,
+    resource_search_free,
+    resources_demo_seed,
+    resources_expire_reservations,
+    resources_release_held_by,
+    resources_release_quarantine,
+)
 from .service_orders import (  # noqa: F401
     ServiceItemInput,
     service_order_cancel,

@@ -37,6 +37,7 @@ from tests.factories.ordering import (
     orderable_customer,
 )
 from tests.factories.platform import ApprovalPolicyFactory, HubSubscriptionFactory, TokenFactory
+from tests.factories.service_activation import ResourceFactory, ResourcePoolFactory, number_pool
 
 __all__ = [
     "ActivationStepFactory", "MilestoneStatusFactory", "OrderTypeFactory", "OrderTypeStepFactory",
@@ -47,4 +48,5 @@ __all__ = [
     "PriceAlterationFactory", "ProductFactory", "ProductOfferingFactory", "ProductOfferingPriceFactory",
     "ProductSpecificationFactory", "ServiceSpecificationFactory", "SpecCharacteristicFactory", "TokenFactory", "UserFactory",
     "bundle", "customer_user", "staff_user",
+    "ResourceFactory", "ResourcePoolFactory", "number_pool",
 ]
