@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("customers.api.urls")),
     path("", include("bss.api.urls")),
     path("", include("orders.api.urls")),
+    path("", include("service_activation.api.urls")),
 ]
 
 urlpatterns = [

@@ -12,6 +12,7 @@ from .resources import (  # noqa: F401
     resource_load_vlans,
     resource_pool_create,
     resource_pool_update,
+    resource_queryset,
     resource_release,
     resource_reserve,
     resource_search_free,

@@ -397,17 +397,27 @@ def _scope(qs, *, pool: ResourcePool | None, kind: str | None):
     return qs.filter(kind=kind)
 
 
-def resource_search_free(*, pool: ResourcePool | None = None, kind: str | None = None, category: str | None = None,
-                         contains: str = "", pattern: str = "", limit: int = 20,
-                         now: datetime | None = None) -> list[Resource]:
-    """Available resources of a pool (or of a kind), in load order: what a customer choosing a number is shown.
-    ``contains``: a part of the value (spaces ignored for numbers); ``pattern``: ``*`` and ``?`` wildcards
-    over the whole value."""
-    if not 1 <= limit <= MAX_SEARCH:
-        raise DomainValidationError({"limit": f"Between 1 and {MAX_SEARCH}."})
+def resource_queryset(*, pool: ResourcePool | None = None, kind: str | None = None, category: str | None = None,
+                      contains: str = "", pattern: str = "", state: str | None = None, holder: str = "",
+                      now: datetime | None = None):
+    """Resources filtered in the database, in load order (the native API's list). ``state="free"`` means
+    available: free, or a lapsed reservation, or an ended quarantine. ``contains``: a part of the value
+    (spaces ignored for numbers); ``pattern``: ``*`` and ``?`` wildcards over the whole value."""
     if category not in (None, "", *Category.values):
         raise DomainValidationError({"category": f"One of {', '.join(Category.values)}."})
-    qs = _scope(Resource.objects.filter(available_q(now or timezone.now())), pool=pool, kind=kind)
+    if state not in (None, "", *State.values):
+        raise DomainValidationError({"state": f"One of {', '.join(State.values)}."})
+    if kind not in (None, "", *ResourceKind.values):
+        raise DomainValidationError({"kind": f"One of {', '.join(ResourceKind.values)}."})
+    qs = Resource.objects.select_related("pool")
+    if pool is not None:
+        qs = qs.filter(pool=pool)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if state == State.FREE:
+        qs = qs.filter(available_q(now or timezone.now()))
+    elif state:
+        qs = qs.filter(state=state)
     number = (pool.kind if pool is not None else kind) == ResourceKind.MSISDN
     if category:
         qs = qs.filter(category=category)
@@ -415,7 +425,22 @@ def resource_search_free(*, pool: ResourcePool | None = None, kind: str | None =
         qs = qs.filter(value__contains=normalise_number(contains) if number else contains.strip())
     if pattern:
         qs = qs.filter(value__regex=_wildcard(normalise_number(pattern) if number else pattern.strip()))
-    return list(qs.order_by("id")[:limit])
+    if holder:
+        qs = qs.filter(holder=holder.strip())
+    return qs.order_by("id")
+
+
+def resource_search_free(*, pool: ResourcePool | None = None, kind: str | None = None, category: str | None = None,
+                         contains: str = "", pattern: str = "", limit: int = 20,
+                         now: datetime | None = None) -> list[Resource]:
+    """Available resources of a pool (or of a kind), in load order: what a customer choosing a number is shown
+    (see resource_queryset for ``contains`` and ``pattern``)."""
+    if not 1 <= limit <= MAX_SEARCH:
+        raise DomainValidationError({"limit": f"Between 1 and {MAX_SEARCH}."})
+    if pool is None and kind not in ResourceKind.values:
+        raise DomainValidationError({"kind": f"Give a pool or a kind ({', '.join(ResourceKind.values)})."})
+    return list(resource_queryset(pool=pool, kind=kind, category=category, contains=contains, pattern=pattern,
+                                  state=State.FREE, now=now)[:limit])
 
 
 def _holder(holder: str) -> str:
