@@ -69,7 +69,7 @@ class one_event:
         buffer = _local.stack.pop()
         if exc_type is not None:
             return False
-        for (_, _, _pk), (event_type, obj, payload) in buffer.items():
+        for (event_type, obj, payload) in buffer.values():
             publish(event_type, obj, payload=payload)  # into the enclosing one_event(), if any
         return False
 
@@ -79,6 +79,8 @@ def _buffered(event_type: EventType, obj, payload) -> bool:
     if not stack:
         return False
     key = (event_type.api, event_type.resource, str(obj.pk))
+    if _rank(event_type) == len(_KIND_RANK):  # e.g. InformationRequired: its own news, never merged away
+        key = (*key, event_type.name)
     current = stack[-1].get(key)
     if current is None or _rank(event_type) < _rank(current[0]):
         stack[-1][key] = (event_type, obj, payload)

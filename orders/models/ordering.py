@@ -475,8 +475,7 @@ class CancelProductOrder(FSMModelMixin, models.Model):
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
         IN_PROGRESS = "inProgress", "In progress"
         DONE = "done", "Done"
-        REJECTED = "rejected", "Rejected"
-        TERMINATED_WITH_ERROR = "terminatedWithError", "Terminated with error"
+        TERMINATED_WITH_ERROR = "terminatedWithError", "Refused"  # TMF TaskStateType has no 'rejected'
 
     order = models.ForeignKey(CustomerOrder, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="cancellation_requests")
@@ -505,6 +504,6 @@ class CancelProductOrder(FSMModelMixin, models.Model):
     def finish(self):
         pass
 
-    @transition(field=state, source=[State.ACKNOWLEDGED, State.IN_PROGRESS], target=State.REJECTED)
+    @transition(field=state, source=[State.ACKNOWLEDGED, State.IN_PROGRESS], target=State.TERMINATED_WITH_ERROR)
     def reject(self):
         pass

@@ -26,6 +26,7 @@ from bss.fsm import fsm_transition
 from bss.numbering import next_number
 from service_activation.adapters import AdapterError, StepRequest, get_adapter
 from service_activation.events import (
+    SERVICE_ATTRIBUTE_VALUE_CHANGE,
     SERVICE_CREATE,
     SERVICE_ORDER_ATTRIBUTE_VALUE_CHANGE,
     SERVICE_ORDER_CREATE,
@@ -639,4 +640,5 @@ def services_link_product(*, customer_order_item_id: int, product_id: int, actor
         s.save(update_fields=["product", "updated_at"])
         history_record(obj=s, action="service_activation.service.product_linked", actor=actor,
                        root=s.customer or s, changes={"product": [None, product_id]})
+        publish(SERVICE_ATTRIBUTE_VALUE_CHANGE, s)  # relatedEntity: the product it realizes
     return len(services)

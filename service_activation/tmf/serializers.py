@@ -121,6 +121,11 @@ class ServiceSerializer(TmfResourceSerializer):
     serviceCharacteristic = serializers.ListField(child=serializers.JSONField(), required=False)
     relatedParty = serializers.ListField(child=serializers.JSONField(), required=False)
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data.pop("@type", None)  # TMF638 v4's Service defines no @type (nor @baseType / @schemaLocation)
+        return data
+
     def represent(self, s) -> dict:
         request = self.context.get("request")
         related = []

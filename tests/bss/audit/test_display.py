@@ -34,6 +34,13 @@ TRANSITIONS = {"customer": ["activate", "close", "reopen", "resume", "suspend"],
                "party": ["close", "reopen", "validate"],
                "product": ["activate", "resume", "suspend", "terminate"],
                "billing_account": ["close", "resume", "suspend"]}
+def _fsm_names(app: str, model: str, field: str = "state") -> list[str]:
+    from django.apps import apps
+
+    m = apps.get_model(app, model)
+    return sorted({t.name for t in m._meta.get_field(field).get_all_transitions(m)})
+
+
 DYNAMIC = {
     "customers.customer.{name}": [f"customers.customer.{t}" for t in TRANSITIONS["customer"]],
     "customers.party.{name}": [f"customers.party.{t}" for t in TRANSITIONS["party"]],
@@ -43,6 +50,11 @@ DYNAMIC = {
     "approvals.approval_request.{action}": [f"approvals.approval_request.{a}" for a in
                                             ("escalated", "approved", "rejected", "cancelled")],
     "sla.clock.{clock_state_word(transition)}": ["sla.clock.stopped", "sla.clock.met", "sla.clock.breached"],
+    "orders.customer_order.{transition}": [f"orders.customer_order.{t}" for t in _fsm_names("orders", "CustomerOrder")],
+    "service_activation.service_order.{transition}": [f"service_activation.service_order.{t}" for t in
+                                                      _fsm_names("service_activation", "ServiceOrder")],
+    "service_activation.service.{transition}": [f"service_activation.service.{t}" for t in
+                                                _fsm_names("service_activation", "Service")],
 }
 # Codes bss.fsm.fsm_transition makes itself (no action given): a service specification's lifecycle.
 DEFAULT_CODES = [f"service_activation.service_specification.{t}" for t in set(LIFECYCLE_TRANSITIONS.values())]

@@ -189,6 +189,51 @@ def _publish_every_qualification_event(actor: Actor) -> None:
         items=[feasibility_services.ItemInput(id=i["id"], offering=i["productOffering"]["id"]) for i in items])
 
 
+def _publish_every_ordering_event(actor: Actor) -> None:
+    """A customer order through to completion (its service order, services and work orders on the way), one
+    held for special handling, one cancelled through cancelProductOrder. Tasks and subscribers are called as the
+    worker would (the scenario's transaction never commits)."""
+    from orders.services import ordering
+    from service_activation.models import WorkOrder
+    from service_activation.services import service_orders
+    from tests.factories import activatable_offering, orderable_customer
+
+    customer = orderable_customer()
+    offering = activatable_offering()
+    order, _ = ordering.customer_order_create(actor=actor, customer_ref=str(customer.pk), items=[
+        ordering.OrderItemInput(item_id="1", offering=offering.code)])
+    ordering.customer_order_process(order_id=order.pk, actor=actor)
+    ordering.customer_order_add_note(order_id=order.pk, text="Customer asked for a morning visit", actor=actor)
+    for so in service_activation_models().ServiceOrder.objects.filter(customer_order_id=order.pk):
+        service_orders.service_order_run(service_order_id=so.pk, actor=actor)
+        while (wo := WorkOrder.objects.filter(item__service_order=so, status="ready", manual=False).first()):
+            service_orders.work_order_execute(work_order_id=wo.pk, actor=actor)
+    ordering.customer_order_try_complete(order_id=order.pk, actor=actor)
+    special = activatable_offering(requires_special_design=True)
+    held, _ = ordering.customer_order_create(actor=actor, customer_ref=str(customer.pk), items=[
+        ordering.OrderItemInput(item_id="1", offering=special.code)])
+    ordering.customer_order_process(order_id=held.pk, actor=actor)
+    ordering.cancel_product_order_request(actor=actor, order_ref={"id": str(held.pk)}, reason="changed my mind")
+    assert held.rejection_reasons == [] and service_activation_models().ServiceOrder.objects.count() == 1
+    from django.test import override_settings
+
+    with override_settings(BSS_SIMULATED_NETWORK={"fail_steps": ("configure-port",)}):  # fallout
+        failing, _ = ordering.customer_order_create(actor=actor, customer_ref=str(customer.pk), items=[
+            ordering.OrderItemInput(item_id="1", offering=offering.code)])
+        ordering.customer_order_process(order_id=failing.pk, actor=actor)
+        so = service_activation_models().ServiceOrder.objects.get(customer_order_id=failing.pk)
+        service_orders.service_order_run(service_order_id=so.pk, actor=actor)
+        wo = WorkOrder.objects.get(item__service_order=so, code="configure-port")
+        while service_orders.work_order_execute(work_order_id=wo.pk, actor=actor) == "retry":
+            pass
+
+
+def service_activation_models():
+    import service_activation.models as models
+
+    return models
+
+
 @pytest.fixture(scope="module")
 def published(django_db_setup, django_db_blocker):
     """Every declared TMF event, published by the services in one scenario: {type name: [body, ...]}."""
@@ -200,6 +245,7 @@ def published(django_db_setup, django_db_blocker):
             _publish_every_customer_event(actor)
             _publish_every_catalog_event(actor)
             _publish_every_qualification_event(actor)
+            _publish_every_ordering_event(actor)
             bodies = defaultdict(list)
             for event in Event.objects.order_by("pk"):  # as a listener receives it
                 bodies[event.event_type].append(json.loads(ExactJSONEncoder().encode(event.payload)))
