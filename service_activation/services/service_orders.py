@@ -270,6 +270,16 @@ def _item_blocked(item: ServiceOrderItem, items: list[ServiceOrderItem]) -> bool
 
 
 def _advance(so: ServiceOrder, *, actor: Actor) -> None:
+    """Move every item as far as it goes; an item completed in one pass may unblock items that depend on it."""
+    for _ in range(20):
+        completed = so.items.filter(state=IT.COMPLETED).count()
+        _advance_items(so, actor=actor)
+        if so.items.filter(state=IT.COMPLETED).count() == completed:
+            break
+    _settle(so, actor=actor)
+
+
+def _advance_items(so: ServiceOrder, *, actor: Actor) -> None:
     from service_activation.tasks import execute_work_order_task
 
     items = list(so.items.select_related("service", "specification"))
@@ -334,7 +344,6 @@ def _advance(so: ServiceOrder, *, actor: Actor) -> None:
             _service_state(service, "activate", actor=actor, reason="end-to-end test passed")
         fsm_transition(item, "complete", actor=actor, reason="activated and tested", state_field="state",
                        action="service_activation.service_order_item.complete", root=_root(so))
-    _settle(so, actor=actor)
 
 
 def _settle(so: ServiceOrder, *, actor: Actor) -> None:
@@ -564,6 +573,9 @@ def service_order_cancel(*, service_order_id: int, reason: str, actor: Actor) ->
 def service_orders_cancel_for(*, customer_order_id: int, reason: str, actor: Actor) -> str:
     """Cancel every open service order of a customer order: 'none' (there were none), 'cancelled',
     'rolling_back' or 'refused' (one is activated; nothing was changed)."""
+    if Service.objects.filter(order_items__service_order__customer_order_id=customer_order_id,
+                              order_items__action="add", state=Service.State.ACTIVE).exists():
+        return "refused"  # activated for the customer: a recovery (termination) order undoes it
     open_orders = list(ServiceOrder.objects.filter(customer_order_id=customer_order_id,
                                                    state__in=ServiceOrder.OPEN).select_related("customer"))
     if not open_orders:
