@@ -61,8 +61,11 @@ class PoolField(serializers.Field):
 
     def to_internal_value(self, data):
         value = str(data).strip()
-        pool = ResourcePool.objects.filter(pk=int(value)).first() if value.isdigit() else None
-        pool = pool or ResourcePool.objects.filter(code=value).first()
+        pool = None
+        if value.isascii() and value.isdigit() and len(value) < 18:
+            pool = ResourcePool.objects.filter(pk=int(value)).first()
+        if pool is None and "\x00" not in value and len(value) <= 60:
+            pool = ResourcePool.objects.filter(code=value).first()
         if pool is None:
             self.fail("missing", value=value)
         return pool

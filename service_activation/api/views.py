@@ -135,6 +135,8 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if self.action != "list":
             return Resource.objects.select_related("pool").order_by("id")
         params = self.request.query_params
+        if any("\x00" in v for v in params.values()):
+            return Resource.objects.none()  # no stored text holds NUL (PostgreSQL cannot even compare it)
         pool = None
         if params.get("pool"):
             try:

@@ -157,3 +157,10 @@ def test_the_pool_list_counts_states_without_a_query_per_pool(provisioning, djan
     with django_assert_max_num_queries(6):
         r = provisioning.get(POOLS)
     assert r.json()["count"] == 5 and r.json()["results"][0]["counts"]["free"] == 3
+
+
+def test_hostile_query_text_matches_nothing_and_is_never_a_500(provisioning, pool):
+    for params in ({"contains": "087\x00"}, {"pool": "mob\x00"}, {"pool": "²"}, {"pool": "9" * 30},
+                   {"pattern": "(*[?"}):
+        r = provisioning.get(RESOURCES, params)
+        assert r.status_code == 200 and r.json()["count"] == 0, params
