@@ -309,6 +309,8 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "bss.idempotency.purge", "schedule": 3600.0},
     # Jeopardy: move SLA clocks' statuses and fire due escalation steps (bss.sla).
     "sla-scan": {"task": "bss.sla.scan", "schedule": 60.0, "options": {"expires": 55}},
+    # Resource pools: lapsed reservations and ended quarantines back to free (service_activation.resource_tasks).
+    "resources-sweep": {"task": "service_activation.resources_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
