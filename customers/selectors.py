@@ -278,3 +278,21 @@ def customer_duplicates(*, user, name: str, email: str = "", phone: str | list[s
     found = [Duplicate(customer=customers[pk], matched=labels) for pk, labels in matched.items()]
     found.sort(key=lambda d: (-len(d.matched), d.customer.status == Customer.Status.CLOSED, d.customer.pk))
     return found[:limit]
+
+
+def bill_cycle_by_code(*, code: str):
+    from .models import BillCycle
+
+    return BillCycle.objects.filter(code=code).first()
+
+
+def payment_methods() -> list[str]:
+    from .models import BillingAccount
+
+    return list(BillingAccount.PaymentMethod.values)
+
+
+def products_by_ids(*, user, ids, system: bool = False):
+    """The products with these ids that ``user`` may see (every one for a system actor)."""
+    return list(_visible(Product.objects.select_related("billing_account__bill_cycle"), user, system)
+                .filter(pk__in=ids))

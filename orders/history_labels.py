@@ -60,4 +60,9 @@ LABELS = {
     "orders.order_task.finish": "Order task done",
     "orders.order_task.assigned": "Order task assigned",
     "orders.cancel_product_order.created": "Cancellation request received",
+    "orders.customer_order.investigated": "Rejected order investigated",
+    "orders.customer_order.resubmitted": "Rejected order resubmitted",
+    "orders.configuration_defect.created": "Configuration defect recorded",
+    "orders.configuration_defect.resolve": "Configuration defect reconfigured",
+    "orders.configuration_defect.decline": "Configuration defect declined",
 }

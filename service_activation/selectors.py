@@ -72,3 +72,9 @@ def team_worklist(*, specialty: str | None = None) -> QuerySet[WorkOrder]:
         qs = qs.filter(specialty=specialty)
     return qs.select_related("item__service_order__customer", "assigned_to").order_by(
         "item__service_order__priority", "appointment_start", "pk")
+
+
+def services_for_product(*, product_id: int) -> list[Service]:
+    """The services in the inventory that realize a customer product (not terminated)."""
+    return list(Service.objects.filter(product_id=product_id).exclude(state=Service.State.TERMINATED)
+                .select_related("specification").order_by("pk"))

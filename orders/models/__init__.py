@@ -11,6 +11,7 @@ from .credit import BureauSimulationRule, CreditCheck, CreditPolicy  # noqa: F40
 from .feasibility import CoverageArea, FeasibilityRule, OfferingQualification  # noqa: F401
 from .ordering import (  # noqa: F401
     CancelProductOrder,
+    ConfigurationDefect,
     CustomerOrder,
     MilestoneStatus,
     OrderAttachment,

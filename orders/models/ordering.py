@@ -100,6 +100,27 @@ class OrderTypeStep(models.Model):
         return f"{self.order_type.code}.{self.code}"
 
 
+class LifecycleAction(models.TextChoices):
+    SUSPEND = "suspend", "Suspend"
+    RESUME = "resume", "Resume"
+
+
+class LifecycleReason(models.TextChoices):
+    NON_PAYMENT = "non_payment", "Non-payment"
+    LOST_STOLEN = "lost_stolen", "Lost or stolen"
+    FRAUD = "fraud", "Fraud"
+    CUSTOMER_REQUEST = "customer_request", "Customer request"
+
+
+class InvestigationClass(models.TextChoices):
+    """The order investigation unit's classes for rejected orders (seed 000 1.1.1.5.6.1)."""
+
+    ENTRY_ERROR = "entry_error", "Entry error"
+    CUSTOMER_DATA = "customer_data", "Customer data"
+    CONFIGURATION_DEFECT = "configuration_defect", "Configuration defect"
+    UNSUPPORTED_OFFERING = "unsupported_offering", "Unsupported offering (feature request)"
+
+
 class CustomerOrder(FSMModelMixin, models.Model):
     CUSTOMER_PATH = "customer"
 
@@ -180,9 +201,14 @@ class CustomerOrder(FSMModelMixin, models.Model):
     feasibility_result = models.JSONField(default=list, blank=True, help_text="per item, as the engine answered")
     rejection_reasons = models.JSONField(default=list, blank=True,
                                          help_text='[{"code", "message", "path"}]: why the order was rejected')
-    investigation_class = models.CharField(max_length=30, blank=True)
+    investigation_class = models.CharField(max_length=30, choices=InvestigationClass.choices, blank=True)
     investigation_note = models.TextField(blank=True)
     point_of_no_return_passed = models.BooleanField(default=False)
+    # lifecycle orders (suspend / resume with a reason) and account-level orders
+    lifecycle_action = models.CharField(max_length=10, choices=LifecycleAction.choices, blank=True)
+    lifecycle_reason = models.CharField(max_length=20, choices=LifecycleReason.choices, blank=True)
+    account_changes = models.JSONField(default=dict, blank=True,
+                                       help_text="account-level orders: payment_method, bill_cycle, billing_address")
     initiating_request = models.JSONField(default=dict, blank=True, help_text="the request as received")
     currency = currency_field(default="EUR")
     assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
@@ -506,4 +532,46 @@ class CancelProductOrder(FSMModelMixin, models.Model):
 
     @transition(field=state, source=[State.ACKNOWLEDGED, State.IN_PROGRESS], target=State.TERMINATED_WITH_ERROR)
     def reject(self):
+        pass
+
+
+class ConfigurationDefect(FSMModelMixin, models.Model):
+    """A configuration defect or a feature request found while investigating a rejected order, linked to the rule
+    or offering concerned and followed until the reconfiguration (seed 000 1.1.1.5.1.1, 1.1.1.5.6.1)."""
+
+    class Kind(models.TextChoices):
+        CONFIGURATION_DEFECT = "configuration_defect", "Configuration defect"
+        FEATURE_REQUEST = "feature_request", "Feature request"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Reconfigured"
+        DECLINED = "declined", "Declined"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = FSMField(max_length=10, choices=Status.choices, default=Status.OPEN, protected=True)
+    order = models.ForeignKey(CustomerOrder, on_delete=models.PROTECT, related_name="configuration_defects")
+    offering = models.ForeignKey("orders.ProductOffering", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="configuration_defects")
+    rule = models.ForeignKey("orders.FeasibilityRule", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="configuration_defects")
+    description = models.TextField()
+    resolution = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @transition(field=status, source=Status.OPEN, target=Status.RESOLVED)
+    def resolve(self):
+        pass
+
+    @transition(field=status, source=Status.OPEN, target=Status.DECLINED)
+    def decline(self):
         pass

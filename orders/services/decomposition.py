@@ -33,6 +33,22 @@ def decompose(order: CustomerOrder, *, actor: Actor):
             "depends_on"):
         if item.action not in ACTION_MAP or item.state != OrderItem.State.ACKNOWLEDGED:
             continue
+        if item.action in ("modify", "delete") and item.product_id:
+            from service_activation.selectors import services_for_product
+
+            services = services_for_product(product_id=item.product_id)
+            chars = dict(item.characteristics)
+            if order.lifecycle_action:  # the network's view of a suspension: the service's administrative state
+                chars["administrativeState"] = "suspended" if order.lifecycle_action == "suspend" else "active"
+            for n, service in enumerate(services, start=1):
+                inputs.append(sa_services.ServiceItemInput(
+                    item_id=f"{item.item_id}.{n}" if len(services) > 1 else item.item_id,
+                    action=ACTION_MAP[item.action], specification_id=service.specification_id,
+                    service_id=service.pk, characteristics=chars,
+                    customer_order_item_id=item.pk, product_id=item.product_id, place_id=item.place_id,
+                    depends_on_order_items=[d.pk for d in item.depends_on.all()]))
+            fsm_transition(item, "start", actor=actor, record=False, state_field="state")
+            continue
         specs = _service_specs(item.offering)
         for n, spec in enumerate(specs, start=1):
             inputs.append(sa_services.ServiceItemInput(

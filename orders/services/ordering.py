@@ -113,9 +113,9 @@ def _order_type_for(code: str | None, items: list[OrderItemInput]) -> OrderType 
             or OrderType.objects.filter(kind=OrderType.Kind.PROVIDE, is_default=True).first())
 
 
-def _check_shape(items: list[OrderItemInput], priority) -> None:
+def _check_shape(items: list[OrderItemInput], priority, *, account_level: bool = False) -> None:
     errors: dict[str, list[str]] = {}
-    if not items:
+    if not items and not account_level:
         errors["items"] = ["An order needs at least one item."]
     ids = [str(i.item_id) for i in items]
     if len(set(ids)) != len(ids):
@@ -241,11 +241,12 @@ def customer_order_create(
     requested_start_date: dt.datetime | None = None, requested_completion_date: dt.datetime | None = None,
     qualification_ref: str | None = None, originating_reference: str = "", notes: list[str] | None = None,
     requires_special_handling: bool = False, request_body: dict | None = None, tmf_extra: dict | None = None,
-    modifies_order: CustomerOrder | None = None,
+    modifies_order: CustomerOrder | None = None, lifecycle_action: str = "", lifecycle_reason: str = "",
+    account_changes: dict | None = None,
 ) -> tuple[CustomerOrder, bool]:
     """Issue a customer order; returns (order, created). A repeated ``external_id`` from the same client
     returns the original order (created False)."""
-    _check_shape(items, priority)
+    _check_shape(items, priority, account_level=bool(account_changes))
     user = actor.user if actor.user_id else None
     if external_id and user is not None:
         existing = CustomerOrder.objects.filter(created_by=user, external_id=external_id).first()
@@ -294,12 +295,13 @@ def customer_order_create(
         originating_reference=originating_reference or "", requires_special_handling=requires_special_handling,
         initiating_request=request_body or {}, tmf_extra=tmf_extra or {}, created_by=user,
         modifies_order=modifies_order, currency=account.currency if account is not None and
-        getattr(account, "currency", "") else "EUR")
+        getattr(account, "currency", "") else "EUR", lifecycle_action=lifecycle_action or "",
+        lifecycle_reason=lifecycle_reason or "", account_changes=account_changes or {})
 
     by_id: dict[str, OrderItem] = {}
     for i in items:
         offering = _offering(i.offering)
-        if offering is None and i.action in ("add", "modify"):
+        if offering is None and (i.action == "add" or (i.action == "modify" and i.offering)):
             problems.append(_reason("unknown_offering", f"Item {i.item_id}: "
                                     + (f"no product offering '{i.offering}'." if i.offering else
                                        "no productOffering given."), f"productOrderItem[{i.item_id}].productOffering"))
@@ -311,8 +313,9 @@ def customer_order_create(
             place = None
         product = None
         if i.product:
-            product = customer_selectors.product_queryset(user).filter(pk=local_id(i.product)).first() \
-                if not system else customer_selectors.product_queryset(None).filter(pk=local_id(i.product)).first()
+            pid = local_id(i.product)
+            product = next(iter(customer_selectors.products_by_ids(user=user, ids=[pid], system=system)), None) \
+                if pid is not None else None
             if product is None or (customer is not None and product.customer_id != customer.pk):
                 problems.append(_reason("unknown_product", f"Item {i.item_id}: no product '{i.product}' of the "
                                                            "customer.", f"productOrderItem[{i.item_id}].product"))
@@ -510,6 +513,8 @@ def customer_order_process(*, order_id: int, actor: Actor) -> CustomerOrder:
         if order.state == S.PENDING and not _validate(order, actor=actor):
             return order
         if order.state == S.ACKNOWLEDGED:
+            if order.requested_start_date and order.requested_start_date > timezone.now():
+                return order  # scheduled (e.g. a tariff change at the next bill cycle): the sweep picks it up
             _assess(order, actor=actor)
     return order
 
@@ -640,6 +645,7 @@ def customer_order_try_complete(*, order_id: int, actor: Actor) -> CustomerOrder
         if _mandatory_open(order):
             return order
         _update_inventory(order, actor=actor, failed_items=set(summary["failed_items"]))
+        _apply_account_changes(order, actor=actor)
         if summary["failed"]:
             _state_change(order, "complete_partially", actor=actor, reason="some items failed")
         else:
@@ -695,6 +701,12 @@ def _update_inventory(order: CustomerOrder, *, actor: Actor, failed_items: set[i
             item.product = product
             item.save(update_fields=["product"])
             sa_services.services_link_product(customer_order_item_id=item.pk, product_id=product.pk, actor=actor)
+        elif item.action == "modify" and item.product is not None and order.lifecycle_action:
+            wanted = "suspended" if order.lifecycle_action == "suspend" else "active"
+            if item.product.status != wanted:
+                customer_services.product_transition(
+                    product_id=item.product.pk, transition=order.lifecycle_action, actor=actor,
+                    reason=f"order {order.order_number}: {order.get_lifecycle_reason_display()}")
         elif item.action == "modify" and item.product is not None:
             customer_services.product_update(
                 product=item.product, actor=actor,
@@ -707,6 +719,23 @@ def _update_inventory(order: CustomerOrder, *, actor: Actor, failed_items: set[i
                                                      actor=actor, reason=f"order {order.order_number} completed")
         fsm_transition(item, "complete", actor=actor, record=False, state_field="state") \
             if item.state != OrderItem.State.COMPLETED else None
+
+
+def _apply_account_changes(order: CustomerOrder, *, actor: Actor) -> None:
+    changes = dict(order.account_changes or {})
+    if not changes or order.billing_account_id is None:
+        return
+    args = {}
+    if "payment_method" in changes:
+        args["payment_method"] = changes["payment_method"]
+    if "payment_reference" in changes:
+        args["payment_reference"] = changes["payment_reference"]
+    if "bill_cycle" in changes:
+        args["bill_cycle"] = customer_selectors.bill_cycle_by_code(code=changes["bill_cycle"])
+    if "billing_address" in changes:
+        args["billing_address"] = customer_selectors.address_visible(
+            user=None, address_id=local_id(changes["billing_address"]), system=True)
+    customer_services.billing_account_update(account=order.billing_account, actor=actor, **args)
 
 
 def _notify_customer(order: CustomerOrder, what: str) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from bss.actors import Actor
-from bss.audit.services import history_record
+from bss.audit.services import UNSET, history_record, model_update
 from bss.errors import ApplicationError, DomainValidationError
 from bss.events import one_event, publish
 from bss.fsm import fsm_transition
@@ -132,9 +132,20 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
                         customer_order_ref: str = "", customer_order_id: int | None = None, priority: int = 2,
                         requested_completion_date: dt.datetime | None = None, origin: str = "customer_order",
                         external_id: str = "", description: str = "", related_party: list | None = None,
-                        request_extra: dict | None = None, start: bool = True) -> ServiceOrder:
+                        request_extra: dict | None = None, start: bool = True, customer_ref: str | None = None,
+                        category: str = "", requested_start_date: dt.datetime | None = None,
+                        notes: list | None = None) -> ServiceOrder:
     """Issue a service order (from a customer order, or standalone). Items name a service specification (by
-    pk; ``specification_ref`` keeps one we do not hold, and the order is then rejected with the reason)."""
+    pk; ``specification_ref`` keeps one we do not hold, and the order is then rejected with the reason).
+    ``customer_ref`` (a standalone order's relatedParty id) links the customer when it names one the actor may
+    see; otherwise the party stays a reference in ``related_party``."""
+    if customer_id is None and customer_ref:
+        from bss.tmf.ids import local_id
+        from customers.selectors import customer_visible
+
+        found = customer_visible(user=actor.user if actor.user_id else None, customer_id=local_id(customer_ref),
+                                 system=actor.user_id is None and actor.channel == "system")
+        customer_id = found.pk if found is not None else None
     if not items:
         raise DomainValidationError({"items": "A service order needs at least one item."})
     ids = [i.item_id for i in items]
@@ -146,7 +157,8 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
         order_number=next_number("SO", width=8), origin=origin, customer_id=customer_id,
         customer_order_ref=customer_order_ref, customer_order_id=customer_order_id, priority=priority,
         requested_completion_date=requested_completion_date, external_id=external_id, description=description,
-        related_party=related_party or [], tmf_extra=request_extra or {},
+        related_party=related_party or [], tmf_extra=request_extra or {}, category=category or "",
+        requested_start_date=requested_start_date, notes=notes or [],
         created_by=actor.user if actor.user_id else None)
     problems = []
     specs = {s.pk: s for s in ServiceSpecification.objects.filter(
@@ -154,6 +166,8 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
     for i in items:
         spec = specs.get(i.specification_id)
         service = Service.objects.filter(pk=i.service_id).first() if i.service_id else None
+        if spec is None and service is not None and not (i.specification_id or i.specification_ref):
+            spec = service.specification  # a modify / delete item may name just the service it changes
         if spec is None:
             problems.append({"code": "unknown_service_specification", "message":
                              f"Item {i.item_id}: no service specification {i.specification_ref or i.specification_id}."})
@@ -323,6 +337,18 @@ def _advance_items(so: ServiceOrder, *, actor: Actor) -> None:
             fsm_transition(item, "complete", actor=actor, reason="recovered", state_field="state",
                            action="service_activation.service_order_item.complete", root=_root(so))
             continue
+        if item.action == "modify" and service is not None and item.characteristics.get(
+                "administrativeState") == "suspended":  # a suspension: configured, left inactive, no test
+            service.characteristics = {**service.characteristics, **item.characteristics}
+            service.save(update_fields=["characteristics", "updated_at"])
+            if service.state == Service.State.ACTIVE:
+                _service_state(service, "deactivate", actor=actor, reason="suspended")
+            fsm_transition(item, "complete", actor=actor, reason="suspended", state_field="state",
+                           action="service_activation.service_order_item.complete", root=_root(so))
+            continue
+        if item.action == "modify" and service is not None and service.state == Service.State.INACTIVE:
+            service.characteristics = {**service.characteristics, **item.characteristics}
+            service.save(update_fields=["characteristics", "updated_at"])
         if service is not None and service.state in (Service.State.RESERVED, Service.State.DESIGNED,
                                                      Service.State.FEASIBILITY_CHECKED):
             _confirm_resources(service, actor=actor)
@@ -614,6 +640,37 @@ def service_order_items_cancel_for(*, customer_order_item_id: int, reason: str, 
                 _advance(locked, actor=actor)
             publish(SERVICE_ORDER_ATTRIBUTE_VALUE_CHANGE, locked)
     return outcome
+
+
+# --- update (TMF641 PATCH) --------------------------------------------------------------------------------
+
+SERVICE_ORDER_UPDATABLE = ("description", "category", "priority", "external_id", "requested_start_date",
+                           "requested_completion_date")
+
+
+@transaction.atomic
+def service_order_update(*, service_order_id: int, actor: Actor, description=UNSET, category=UNSET, priority=UNSET,
+                         external_id=UNSET, requested_start_date=UNSET, requested_completion_date=UNSET,
+                         notes: list | None = None) -> ServiceOrder:
+    """Change what a client may change on an open service order (its descriptive attributes and requested dates)
+    and add notes; a service order that has finished is 409."""
+    so = _locked(service_order_id)
+    if so.state not in ServiceOrder.OPEN:
+        raise ApplicationError(f"Service order {so.order_number} is {so.get_state_display().lower()}: it can no "
+                               "longer be changed.", extra={"state": so.state})
+    with one_event():
+        changes = model_update(instance=so, fields=SERVICE_ORDER_UPDATABLE, actor=actor, root=_root(so),
+                               action="service_activation.service_order.updated",
+                               data={"description": description, "category": category, "priority": priority,
+                                     "external_id": external_id, "requested_start_date": requested_start_date,
+                                     "requested_completion_date": requested_completion_date},
+                               extra={"notes": [None, len(notes)]} if notes else None)
+        if notes:
+            so.notes = list(so.notes) + list(notes)
+            so.save(update_fields=["notes", "updated_at"])
+        if changes or notes:
+            publish(SERVICE_ORDER_ATTRIBUTE_VALUE_CHANGE, so)
+    return so
 
 
 # --- close (1.1.2.2.9) ---------------------------------------------------------------------------------
