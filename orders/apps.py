@@ -7,6 +7,15 @@ CATALOG_VIEW = ["orders.view_productoffering", "orders.view_productofferingprice
                 "orders.view_pricealteration"]
 
 
+# Customer order handling: entering, changing and cancelling orders and working their tasks (the FSM moves through
+# orders.services.ordering only; these permissions say who may call which door).
+ORDER_ENTRY = ["orders.add_customerorder", "orders.view_customerorder", "orders.change_customerorder",
+               "orders.view_ordertask", "orders.change_ordertask", "orders.view_cancelproductorder",
+               "orders.add_cancelproductorder", "orders.view_ordertype", "orders.view_milestonestatus"]
+ORDER_VIEW = ["orders.view_customerorder", "orders.view_ordertask", "orders.view_cancelproductorder",
+              "orders.view_ordertype", "orders.view_milestonestatus"]
+
+
 class OrdersConfig(AppConfig):
     """eTOM 1.1.1.5 Order Handling: catalog, feasibility, credit, customer orders (TMF620/679/622)."""
 
@@ -17,16 +26,20 @@ class OrdersConfig(AppConfig):
 
     role_permissions = {
         Role.ADMIN: ["orders.*"],  # catalog administrators
-        Role.SUPERVISOR: [*CATALOG_VIEW, "orders.view_feasibilityrule", "orders.view_coveragearea",
+        Role.SUPERVISOR: [*CATALOG_VIEW, *ORDER_ENTRY, "orders.view_configurationdefect",
+                          "orders.change_configurationdefect", "orders.add_configurationdefect", "orders.view_feasibilityrule", "orders.view_coveragearea",
                           "orders.*offeringqualification", "orders.view_creditcheck", "orders.add_creditcheck",
                           "orders.review_creditcheck", "orders.view_creditpolicy"],
-        Role.CSR: [*CATALOG_VIEW, "orders.view_feasibilityrule", "orders.view_coveragearea",
+        Role.CSR: [*CATALOG_VIEW, *ORDER_ENTRY, "orders.view_feasibilityrule", "orders.view_coveragearea",
                    "orders.*offeringqualification", "orders.view_creditcheck", "orders.add_creditcheck"],
-        Role.BILLING: [*CATALOG_VIEW, "orders.view_creditcheck"],
-        Role.PROVISIONING: [*CATALOG_VIEW, "orders.view_coveragearea"],
+        Role.BILLING: [*CATALOG_VIEW, *ORDER_VIEW, "orders.view_creditcheck"],
+        Role.PROVISIONING: [*CATALOG_VIEW, *ORDER_VIEW, "orders.change_ordertask", "orders.view_coveragearea"],
         Role.INTEGRATOR: [*CATALOG_VIEW, "orders.*offeringqualification", "orders.add_creditcheck",
-                          "orders.view_creditcheck"],
-        Role.CUSTOMER: [*CATALOG_VIEW, "orders.add_offeringqualification", "orders.view_offeringqualification"],
+                          "orders.view_creditcheck", "orders.*_customerorder", "orders.view_cancelproductorder",
+                          "orders.add_cancelproductorder"],
+        Role.CUSTOMER: [*CATALOG_VIEW, "orders.add_offeringqualification", "orders.view_offeringqualification",
+                        "orders.add_customerorder", "orders.view_customerorder", "orders.change_customerorder",
+                        "orders.view_cancelproductorder", "orders.add_cancelproductorder"],
     }
 
     def ready(self):

@@ -13,7 +13,13 @@ from orders.services import investigation, order_kinds, ordering
 from orders.services.ordering import OrderItemInput, customer_order_create
 from service_activation.models import Service, ServiceOrder, WorkOrder
 from service_activation.services import service_orders
-from tests.factories import AddressFactory, BillCycleFactory, activatable_offering, orderable_customer, staff_user
+from tests.factories import (
+    AddressFactory,
+    BillCycleFactory,
+    activatable_offering,
+    orderable_customer,
+    staff_user,
+)
 
 pytestmark = pytest.mark.django_db
 
