@@ -23,6 +23,7 @@ BENCHMARKS = {
     "search": "bench.bench_customer_search",
     "feasibility": "bench.bench_feasibility",
     "api": "bench.bench_api",
+    "expiry": "bench.bench_reservation_expiry",
 }
 
 
