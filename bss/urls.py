@@ -9,6 +9,7 @@ from customers import urls as customers_urls
 from customers.tmf.urls import tmf629, tmf632
 from orders import urls as orders_urls
 from orders.tmf.urls import tmf620, tmf622, tmf679
+from service_activation.tmf.urls import tmf638, tmf641, tmf641v3
 
 api_v1 = [
     # Integrators exchange username + password for their token; failures count towards the lockout.
@@ -42,6 +43,9 @@ urlpatterns = [
     path("tmf-api/productCatalogManagement/v4/", include((tmf620.urls, "tmf620"))),
     path("tmf-api/productOfferingQualification/v4/", include((tmf679.urls, "tmf679"))),
     path("tmf-api/productOrderingManagement/v4/", include((tmf622.urls, "tmf622"))),
+    path("tmf-api/serviceOrdering/v4/", include((tmf641.urls, "tmf641"))),
+    path("tmf-api/serviceOrdering/v3/", include((tmf641v3.urls, "tmf641v3"))),
+    path("tmf-api/serviceInventory/v4/", include((tmf638.urls, "tmf638"))),
 ]
 
 # Styled pages in the portal layout; JSON under /api/, the TMF Error body under /tmf-api/ (bss.views).

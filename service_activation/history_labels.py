@@ -37,6 +37,7 @@ LABELS = {
     "service_activation.service_order.cancel": "Service order cancelled",
     "service_activation.service_order.refuse_cancellation": "Service order cancellation refused",
     "service_activation.service_order.close": "Service order closed",
+    "service_activation.service_order.updated": "Service order changed",
     "service_activation.service_order_item.complete": "Service order item completed",
     "service_activation.service_order_item.fail": "Service order item failed",
     "service_activation.service_order_item.cancel": "Service order item cancelled",
@@ -49,4 +50,7 @@ LABELS = {
     "service_activation.service.deactivate": "Service deactivated",
     "service_activation.service.terminate": "Service terminated",
     "service_activation.service.product_linked": "Service linked to the customer's product",
+    # service inventory corrections (TMF638 writes, services/inventory.py)
+    "service_activation.service.created": "Service recorded in the inventory",
+    "service_activation.service.updated": "Service corrected",
 }

@@ -1,5 +1,13 @@
 """TMF641 Service Ordering (v4 and v3, one representation with the version's names) and TMF638 Service
-Inventory v4 serializers."""
+Inventory v4 serializers.
+
+The two TMF641 versions differ in names and shapes, not in what is stored: v4 lists ``serviceOrderItem`` and
+shows every internal state but ``closed``; v3 lists ``orderItem`` and shows the states of
+service_activation.states (no cancellation states). Each version's representation keeps only what its spec
+defines for nested objects (a v3 note has no ``id``, a v3 service has no ``@referredType``, a v3 specification
+reference always has an ``href``). Extensions (TMF630): ``orderNumber``, ``customerOrder`` (the customer order it
+realizes) and ``rejectionReason`` (why an order was rejected: unknown service specifications, ...).
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,13 @@ from rest_framework import serializers
 
 from bss.tmf.renderers import tmf_datetime
 from bss.tmf.serializers import TmfResourceSerializer, absolute_url
-from bss.tmf.spec import TmfSpec
+from bss.tmf.spec import TmfSpec, load_spec
 from service_activation.states import tmf641_state
 
 TMF641_V4 = "TMF641-ServiceOrdering-v4.0.0.swagger.json"
 TMF641_V3 = "TMF641-ServiceOrdering-v3.0.0.swagger.json"
 TMF638 = "TMF638-ServiceInventory-v4.0.0.swagger.json"
+PRIORITIES = ("0", "1", "2", "3", "4")
 
 
 def _href(url_name: str, pk, request) -> str | None:
@@ -23,37 +32,66 @@ def _href(url_name: str, pk, request) -> str | None:
         return None
 
 
-def _spec_ref(spec, fallback: dict, request) -> dict | None:
+def _spec_ref(spec, fallback: dict, request, *, version: int = 4) -> dict | None:
+    """The item's or service's ServiceSpecificationRef: ours (id, name, and the href the client sent, if any), or
+    the reference kept as sent. v3's reference needs an ``href``: a specification we hold that was never sent with
+    one is named by its URN (there is no service catalog API to link to)."""
     if spec is None:
-        return fallback or None
-    return {"id": str(spec.pk), "name": spec.name, "@referredType": "ServiceSpecification"}
+        return dict(fallback) if fallback else None
+    ref = {"id": str(spec.pk), "name": spec.name, "@referredType": "ServiceSpecification"}
+    if (fallback or {}).get("href"):
+        ref["href"] = fallback["href"]
+    elif version == 3:
+        ref["href"] = f"urn:bss:serviceSpecification:{spec.pk}"
+    if (fallback or {}).get("version"):
+        ref["version"] = fallback["version"]
+    return ref
 
 
 def _chars(values: dict) -> list[dict]:
     return [{"name": k, "value": v} for k, v in (values or {}).items()]
 
 
+def _only(file: str, definition: str, obj: dict) -> dict:
+    """``obj`` with only the attributes the spec's definition has (the other version's attributes dropped)."""
+    props = load_spec(file)["definitions"][definition].get("properties", {})
+    return {k: v for k, v in obj.items() if k in props}
+
+
+class PriorityField(serializers.CharField):
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or data.strip() not in PRIORITIES:
+            raise serializers.ValidationError("A priority from '0' (highest) to '4' (lowest).")
+        return data.strip()
+
+
 class ServiceOrderSerializer(TmfResourceSerializer):
-    """TMF641 v4 ServiceOrder. Extensions: ``orderNumber``, ``customerOrder`` (the customer order it realizes)."""
+    """TMF641 v4 ServiceOrder."""
 
     tmf_type = "ServiceOrder"
     tmf_spec = TmfSpec(TMF641_V4, "ServiceOrder")
     url_name = "tmf641:serviceorder-detail"
     version = 4
     items_name = "serviceOrderItem"
-    relationship_name = "serviceOrderItemRelationship"
+    item_definition = "ServiceOrderItem"
+    service_definition = "ServiceRefOrValue"
 
     serviceOrderItem = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
     relatedParty = serializers.ListField(child=serializers.JSONField(), required=False)
     note = serializers.ListField(child=serializers.JSONField(), required=False)
     externalId = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    priority = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    priority = PriorityField(required=False, allow_blank=True, max_length=2)
     description = serializers.CharField(required=False, allow_blank=True, max_length=500)
     category = serializers.CharField(required=False, allow_blank=True, max_length=60)
     requestedStartDate = serializers.DateTimeField(required=False)
     requestedCompletionDate = serializers.DateTimeField(required=False)
     orderNumber = serializers.CharField(read_only=True)
     customerOrder = serializers.JSONField(read_only=True)
+    rejectionReason = serializers.JSONField(read_only=True)
+
+    @classmethod
+    def items_of(cls, data: dict) -> list:
+        return data.get(cls.items_name) or []
 
     def _item(self, item, request) -> dict:
         service = {}
@@ -62,14 +100,19 @@ class ServiceOrderSerializer(TmfResourceSerializer):
                        "name": item.service.name, "state": item.service.state, "@referredType": "Service"}
         elif item.item_extra.get("service"):
             service = dict(item.item_extra["service"])
-        spec = _spec_ref(item.specification, item.specification_ref, request)
+        spec = _spec_ref(item.specification, item.specification_ref, request, version=self.version)
         if spec:
             service["serviceSpecification"] = spec
         if item.characteristics:
             service["serviceCharacteristic"] = _chars(item.characteristics)
-        service = {k: v for k, v in service.items() if v is not None}
+        service = _only(self.tmf_spec.file, self.service_definition,
+                        {k: v for k, v in service.items() if v is not None})
         row = {"id": item.item_id, "action": item.action, "state": item.state, "service": service}
         return row
+
+    def _notes(self, so) -> list[dict] | None:
+        notes = [_only(self.tmf_spec.file, "Note", n) for n in so.notes or [] if isinstance(n, dict)]
+        return notes or None
 
     def represent(self, so) -> dict:
         request = self.context.get("request")
@@ -91,10 +134,11 @@ class ServiceOrderSerializer(TmfResourceSerializer):
             "relatedParty": (so.related_party or None) if so.related_party or not so.customer_id else [
                 {"id": str(so.customer_id), "name": so.customer.name, "role": "customer",
                  "@referredType": "Customer"}],
-            "note": so.notes or None,
+            "note": self._notes(so),
             self.items_name: items,
             "customerOrder": ({"id": str(so.customer_order_id), "orderNumber": so.customer_order_ref,
                                "@referredType": "ProductOrder"} if so.customer_order_id else None),
+            "rejectionReason": so.rejection_reasons or None,
         }
 
 
@@ -105,12 +149,17 @@ class ServiceOrderV3Serializer(ServiceOrderSerializer):
     url_name = "tmf641v3:serviceorder-detail"
     version = 3
     items_name = "orderItem"
+    item_definition = "ServiceOrderItem"
+    service_definition = "ServiceRestriction"
 
     serviceOrderItem = None
     orderItem = serializers.ListField(child=serializers.JSONField(), allow_empty=False)
 
 
 class ServiceSerializer(TmfResourceSerializer):
+    """TMF638 Service. ``isServiceEnabled`` and ``hasStarted`` follow the state and start date (read-only);
+    ``category`` and ``serviceType`` default to CFS and the specification's code."""
+
     tmf_type = "Service"
     tmf_spec = TmfSpec(TMF638, "Service")
     url_name = "tmf638:service-detail"
@@ -120,18 +169,33 @@ class ServiceSerializer(TmfResourceSerializer):
     serviceSpecification = serializers.JSONField(required=False)
     serviceCharacteristic = serializers.ListField(child=serializers.JSONField(), required=False)
     relatedParty = serializers.ListField(child=serializers.JSONField(), required=False)
+    startDate = serializers.DateTimeField(required=False, allow_null=True)
+    endDate = serializers.DateTimeField(required=False, allow_null=True)
+    isServiceEnabled = serializers.BooleanField(read_only=True)
+    hasStarted = serializers.BooleanField(read_only=True)
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data.pop("@type", None)  # TMF638 v4's Service defines no @type (nor @baseType / @schemaLocation)
-        return data
+    @classmethod
+    def extension_names(cls) -> frozenset[str]:
+        # TMF630 gives every resource an @type; the TMF638 v4.0.0 Service definition omits it (a defect of that
+        # spec file: its Service_Create / Service_Update have no @type either), so it is documented here.
+        return super().extension_names() | {"@type"}
+
+    def validate_state(self, value):
+        from service_activation.models import Service
+
+        if value not in Service.State.values:
+            raise serializers.ValidationError(f"'{value}' is not one of {', '.join(Service.State.values)}.")
+        return value
 
     def represent(self, s) -> dict:
         request = self.context.get("request")
+        extra = s.tmf_extra or {}
         related = []
         if s.customer_id:
             related.append({"id": str(s.customer_id), "name": s.customer.name, "role": "customer",
                             "@referredType": "Customer"})
+        related += [p for p in extra.get("relatedParty") or [] if isinstance(p, dict)
+                    and str(p.get("id")) != str(s.customer_id)]
         entities = []
         if s.product_id:
             entities.append({"id": str(s.product_id), "role": "realizes", "@referredType": "Product",
@@ -139,13 +203,13 @@ class ServiceSerializer(TmfResourceSerializer):
         return {
             "name": s.name,
             "state": s.state,
-            "category": "CFS",
-            "serviceType": s.specification.code if s.specification_id else None,
+            "category": extra.get("category") or "CFS",
+            "serviceType": extra.get("serviceType") or (s.specification.code if s.specification_id else None),
             "isServiceEnabled": s.state == "active",
             "hasStarted": s.start_date is not None,
             "startDate": tmf_datetime(s.start_date),
             "endDate": tmf_datetime(s.end_date),
-            "serviceSpecification": _spec_ref(s.specification, {}, request),
+            "serviceSpecification": _spec_ref(s.specification, {}, request) or extra.get("serviceSpecification"),
             "serviceCharacteristic": _chars(s.characteristics) or None,
             "relatedParty": related or None,
             "relatedEntity": entities or None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import URLResolver, get_resolver, reverse
@@ -30,6 +31,7 @@ from tests.factories import (
     ProductOfferingFactory,
     ProductOfferingPriceFactory,
     ProductSpecificationFactory,
+    ServiceSpecificationFactory,
     staff_user,
 )
 from tests.tmf_spec import assert_tmf_error, spec_problems
@@ -115,7 +117,70 @@ RESOURCES: dict[str, Resource] = {
         _qualification, lambda: {"productOfferingQualificationItem": [{"id": "1", "productOffering": _offering_ref()}]},
         {"productOfferingQualificationItem": None, "channel": {"id": "api"},
          "place": [{"role": "installationAddress", "areaCode": "DUB01"}]}),
+    # TMF622: an order for a customer and an offering we hold (its filters then find it by them)
+    "ProductOrder": Resource(
+        lambda c: _product_order(c), lambda: _product_order_body(),
+        {"priority": "1", "channel": [{"id": "api", "name": "API"}], "relatedParty": [EXT_PARTY],
+         "billingAccount": {"id": "ext-account-1", "@referredType": "BillingAccount"}}),
+    "CancelProductOrder": Resource(
+        lambda c: _cancel_product_order(c), lambda: {"productOrder": {"id": "ext-order-1",
+                                                                      "@referredType": "ProductOrder"}}),
+    # TMF641 v4 and v3 (keyed "<namespace>:<type>" where one type is served in two shapes)
+    "ServiceOrder": Resource(
+        lambda c: _service_order().pk,
+        lambda: {"serviceOrderItem": [{"id": "1", "action": "add", "service": {
+            "serviceSpecification": {"id": str(ServiceSpecificationFactory(lifecycle_status="active").pk)}}}]},
+        {"priority": "1", "relatedParty": [EXT_PARTY], "note": [{"id": "1", "text": "Call first"}]}),
+    "tmf641v3:ServiceOrder": Resource(
+        lambda c: _service_order().pk,
+        lambda: {"orderItem": [{"id": "1", "action": "add", "service": {"serviceSpecification": {
+            "id": "partner-spec-9", "href": "https://partner.example.com/serviceSpecification/partner-spec-9"}}}]},
+        {"priority": "1", "relatedParty": [{**EXT_PARTY, "role": "requester"}], "note": [{"text": "Call first"}]}),
+    # TMF638 (writes: administrators)
+    "Service": Resource(
+        lambda c: _service().pk,
+        lambda: {"state": "active", "name": "Line", "serviceSpecification": {"id": "partner-spec-3"}},
+        {"state": "active", "relatedParty": [EXT_PARTY], "serviceSpecification": {"id": "partner-spec-3"}}),
 }
+
+
+def _product_order_body() -> dict:
+    customer = CustomerFactory(status="active")
+    return {"productOrderItem": [{"id": "1", "action": "add", "productOffering": _offering_ref()}],
+            "relatedParty": [{"id": str(customer.pk), "@referredType": "Customer", "role": "customer"}]}
+
+
+def _product_order(client) -> str:
+    resp = client.post(reverse("tmf622:productorder-list"), _product_order_body(), format="json")
+    assert resp.status_code == 201, resp.content
+    return resp.json()["id"]
+
+
+def _cancel_product_order(client) -> str:
+    body = {"productOrder": {"id": _product_order(client), "@referredType": "ProductOrder"},
+            "cancellationReason": "changed my mind"}
+    resp = client.post(reverse("tmf622:cancelproductorder-list"), body, format="json")
+    assert resp.status_code == 201, resp.content
+    return resp.json()["id"]
+
+
+def _service_order():
+    from bss.actors import Actor
+    from service_activation.services.service_orders import ServiceItemInput, service_order_issue
+
+    spec = ServiceSpecificationFactory(lifecycle_status="active")
+    return service_order_issue(actor=Actor.system("contract test"), customer_id=CustomerFactory().pk, origin="api",
+                               external_id="ext-so-1", category="Broadband", start=False,
+                               requested_completion_date=datetime(2030, 1, 31, 12, tzinfo=UTC),
+                               items=[ServiceItemInput(item_id="1", specification_id=spec.pk)])
+
+
+def _service():
+    from service_activation.models import Service
+
+    return Service.objects.create(name="Fiber line", customer=CustomerFactory(), state="active",
+                                  specification=ServiceSpecificationFactory(lifecycle_status="active"),
+                                  start_date=datetime(2026, 1, 31, 12, tzinfo=UTC))
 
 
 def _serializer(view):
@@ -138,8 +203,9 @@ def route(request, client):
     name = request.param
     view = ROUTES[name]
     tmf_type = view.serializer_class.tmf_type
-    assert tmf_type in RESOURCES, f"{name}: add {tmf_type} to RESOURCES (how to make one, a valid body)"
-    res = RESOURCES[tmf_type]
+    key = f"{name.split(':')[0]}:{tmf_type}" if f"{name.split(':')[0]}:{tmf_type}" in RESOURCES else tmf_type
+    assert key in RESOURCES, f"{name}: add {tmf_type} to RESOURCES (how to make one, a valid body)"
+    res = RESOURCES[key]
     return name, view, res, reverse(name)
 
 
@@ -325,7 +391,8 @@ def _model_of(view):
         if model.__name__ == view.serializer_class.tmf_type or (
                 view.serializer_class.tmf_type == "ProductOfferingQualification"
                 and model.__name__ == "OfferingQualification") or (
-                view.serializer_class.tmf_type in ("Individual", "Organization") and model.__name__ == "Party"):
+                view.serializer_class.tmf_type in ("Individual", "Organization") and model.__name__ == "Party") or (
+                view.serializer_class.tmf_type == "ProductOrder" and model.__name__ == "CustomerOrder"):
             return model
     raise LookupError(view)
 
