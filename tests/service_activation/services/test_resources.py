@@ -89,9 +89,11 @@ def test_a_number_range_is_loaded_set_based_with_leading_zeros_and_golden_number
         result = resource_load_number_range(pool=pool, start="087 100 0000", end="087-100-1999",
                                             golden=["0871001888"], actor=SYSTEM)
     assert (result.added, result.already_loaded) == (2000, 0)
-    inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "service_activation_resource"')]
-    assert len(inserts) == 1  # 2,000 rows in one multi-row INSERT (batches of 5,000)
-    assert len(ctx.captured_queries) < 10
+    inserts = [q for q in ctx.captured_queries
+               if q["sql"].startswith("INSERT") and 'INTO "service_activation_resource"' in q["sql"]]
+    # 2,000 rows in one multi-row INSERT (batches of 5,000); SQLite caps the variables of a statement (never per row)
+    assert len(inserts) == 1 if connection.vendor == "postgresql" else 1 <= len(inserts) < 100
+    assert len(ctx.captured_queries) < 10 + len(inserts)
     values = set(pool.resources.values_list("value", flat=True))
     assert "0871000000" in values and "0871001999" in values and len(values) == 2000
     golden = set(pool.resources.filter(category="golden").values_list("value", flat=True))
