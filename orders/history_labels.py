@@ -65,4 +65,8 @@ LABELS = {
     "orders.configuration_defect.created": "Configuration defect recorded",
     "orders.configuration_defect.resolve": "Configuration defect reconfigured",
     "orders.configuration_defect.decline": "Configuration defect declined",
+    "orders.milestone_status.created": "Milestone status created",
+    "orders.milestone_status.updated": "Milestone status changed",
+    "orders.order_type.created": "Order type created",
+    "orders.order_type.updated": "Order type changed",
 }

@@ -9,3 +9,10 @@ from .catalog import (  # noqa: F401
 )
 from .credit import BureauSimulationRuleAdmin, CreditCheckAdmin, CreditPolicyAdmin  # noqa: F401
 from .feasibility import CoverageAreaAdmin, FeasibilityRuleAdmin, OfferingQualificationAdmin  # noqa: F401
+from .ordering import (  # noqa: F401
+    CancelProductOrderAdmin,
+    ConfigurationDefectAdmin,
+    CustomerOrderAdmin,
+    MilestoneStatusAdmin,
+    OrderTypeAdmin,
+)

@@ -1,4 +1,10 @@
 """Service activation admin, one module per concept."""
 
 from .resource import ResourceAdmin, ResourcePoolAdmin  # noqa: F401
+from .service_order import (  # noqa: F401
+    NetworkConfigurationAdmin,
+    ServiceAdmin,
+    ServiceOrderAdmin,
+    WorkOrderAdmin,
+)
 from .specification import ServiceSpecificationAdmin  # noqa: F401

@@ -38,6 +38,7 @@ from .service_orders import (  # noqa: F401
 )
 from .specification import (  # noqa: F401
     SERVICE_SPECIFICATION_FIELDS,
+    STEP_FIELDS,
     service_specification_change_status,
     service_specification_create,
     service_specification_update,

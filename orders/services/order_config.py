@@ -1,0 +1,128 @@
+"""Order types (workflow templates: ordered steps, each automatic, manual for a team, an external wait or the
+network activation, each of which may set a milestone) and milestone statuses: configured data (seed 000
+2.1.1.5.5.2.2 and 1.1.1.5.4.3), changed with history."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from bss.actors import Actor
+from bss.audit.services import UNSET, history_record_created, model_update
+from bss.errors import DomainValidationError
+from orders.models import MilestoneStatus, OrderType, OrderTypeStep
+
+MILESTONE_FIELDS = ("name", "descriptions", "customer_visible")
+ORDER_TYPE_FIELDS = ("name", "kind", "description", "expected_minutes", "is_default")
+STEP_FIELDS = ("sequence", "code", "name", "kind", "team", "mandatory", "milestone", "expected_minutes",
+               "point_of_no_return")
+
+
+def _descriptions_error(descriptions) -> str | None:
+    if not isinstance(descriptions, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                      for k, v in descriptions.items()):
+        return 'Descriptions per language, e.g. {"en": "Customer trained", "ga": "..."}.'
+    return None
+
+
+@transaction.atomic
+def milestone_create(*, code: str, name: str, actor: Actor, descriptions: dict | None = None,
+                     customer_visible: bool = True) -> MilestoneStatus:
+    errors = {}
+    if not (code or "").strip():
+        errors["code"] = "This field is required."
+    elif MilestoneStatus.objects.filter(code=code).exists():
+        errors["code"] = f"A milestone {code} exists."
+    if not (name or "").strip():
+        errors["name"] = "This field is required."
+    if (problem := _descriptions_error(descriptions or {})):
+        errors["descriptions"] = problem
+    if errors:
+        raise DomainValidationError(errors)
+    m = MilestoneStatus.objects.create(code=code.strip(), name=name.strip(), descriptions=descriptions or {},
+                                       customer_visible=customer_visible)
+    history_record_created(obj=m, actor=actor, action="orders.milestone_status.created")
+    return m
+
+
+@transaction.atomic
+def milestone_update(*, milestone: MilestoneStatus, actor: Actor, name: str = UNSET, descriptions: dict = UNSET,
+                     customer_visible: bool = UNSET) -> MilestoneStatus:
+    if descriptions is not UNSET and (problem := _descriptions_error(descriptions)):
+        raise DomainValidationError({"descriptions": problem})
+    m = MilestoneStatus.objects.select_for_update().get(pk=milestone.pk)
+    model_update(instance=m, fields=MILESTONE_FIELDS, data={"name": name, "descriptions": descriptions,
+                                                           "customer_visible": customer_visible},
+                 actor=actor, action="orders.milestone_status.updated")
+    return m
+
+
+def _steps_errors(steps: list[dict]) -> dict:
+    errors: dict[str, list[str]] = {}
+    codes = [s.get("code") for s in steps]
+    seqs = [s.get("sequence") for s in steps]
+    if len(set(codes)) != len(codes):
+        errors["steps"] = ["Step codes must be unique."]
+    if len(set(seqs)) != len(seqs):
+        errors.setdefault("steps", []).append("Step sequence numbers must be unique.")
+    for n, s in enumerate(steps):
+        if s.get("kind") not in OrderTypeStep.Kind.values:
+            errors.setdefault(f"steps[{n}].kind", []).append(f"One of {', '.join(OrderTypeStep.Kind.values)}.")
+        if s.get("kind") == OrderTypeStep.Kind.MANUAL and not s.get("team"):
+            errors.setdefault(f"steps[{n}].team", []).append("A manual step names the team whose worklist gets it.")
+    return errors
+
+
+def _steps_state(ot: OrderType) -> list[dict]:
+    return [{f: (getattr(s, f"{f}_id") if f == "milestone" else getattr(s, f)) for f in STEP_FIELDS}
+            for s in ot.steps.all()]
+
+
+@transaction.atomic
+def order_type_create(*, code: str, name: str, actor: Actor, kind: str = OrderType.Kind.PROVIDE,
+                      description: str = "", expected_minutes: int = 7 * 24 * 60, is_default: bool = False,
+                      steps: list[dict] | None = None) -> OrderType:
+    errors = {}
+    if not (code or "").strip():
+        errors["code"] = "This field is required."
+    elif OrderType.objects.filter(code=code).exists():
+        errors["code"] = f"An order type {code} exists."
+    if kind not in OrderType.Kind.values:
+        errors["kind"] = f"One of {', '.join(OrderType.Kind.values)}."
+    errors.update(_steps_errors(steps or []))
+    if errors:
+        raise DomainValidationError(errors)
+    if is_default:
+        OrderType.objects.filter(kind=kind, is_default=True).update(is_default=False)
+    ot = OrderType.objects.create(code=code.strip(), name=name, kind=kind, description=description,
+                                  expected_minutes=expected_minutes, is_default=is_default)
+    OrderTypeStep.objects.bulk_create([OrderTypeStep(order_type=ot, **s) for s in steps or []])
+    history_record_created(obj=ot, actor=actor, action="orders.order_type.created")
+    return ot
+
+
+@transaction.atomic
+def order_type_update(*, order_type: OrderType, actor: Actor, name: str = UNSET, kind: str = UNSET,
+                      description: str = UNSET, expected_minutes: int = UNSET, is_default: bool = UNSET,
+                      steps: list[dict] = UNSET) -> OrderType:
+    """Steps are replaced as a whole (orders already issued keep the tasks they were given)."""
+    ot = OrderType.objects.select_for_update().get(pk=order_type.pk)
+    extra = None
+    if steps is not UNSET:
+        errors = _steps_errors(steps)
+        if errors:
+            raise DomainValidationError(errors)
+        before = _steps_state(ot)
+        keep = {s["code"] for s in steps}
+        ot.steps.exclude(code__in=keep).filter(tasks__isnull=True).delete()
+        for s in steps:
+            OrderTypeStep.objects.update_or_create(order_type=ot, code=s["code"], defaults=s)
+        after = _steps_state(ot)
+        extra = {"steps": [before, after]} if before != after else None
+    if is_default is True:
+        OrderType.objects.filter(kind=ot.kind if kind is UNSET else kind, is_default=True).exclude(
+            pk=ot.pk).update(is_default=False)
+    model_update(instance=ot, fields=ORDER_TYPE_FIELDS, data={"name": name, "kind": kind, "description": description,
+                                                             "expected_minutes": expected_minutes,
+                                                             "is_default": is_default},
+                 actor=actor, action="orders.order_type.updated", extra=extra)
+    return ot
