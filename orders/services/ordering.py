@@ -485,7 +485,14 @@ def _assess(order: CustomerOrder, *, actor: Actor) -> None:
             order.save(update_fields=["hold_reason", "updated_at"])
             _state_change(order, "hold", actor=actor, reason="credit referral waiting for review")
             return
-    _commit(order, actor=actor)
+    try:
+        with transaction.atomic():  # a decomposition that cannot be done (e.g. no free number) undoes the commit
+            _commit(order, actor=actor)
+    except ApplicationError as e:
+        order.refresh_from_db()
+        order.hold_reason = CustomerOrder.HoldReason.MANUAL
+        order.save(update_fields=["hold_reason", "updated_at"])
+        _state_change(order, "hold", actor=actor, reason=f"cannot be fulfilled yet: {e.message}"[:500])
 
 
 def _commit(order: CustomerOrder, *, actor: Actor, reason: str = "feasible and authorized") -> None:

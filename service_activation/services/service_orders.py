@@ -233,18 +233,27 @@ def _reserve_resources(item: ServiceOrderItem, *, actor: Actor) -> None:
 
 
 def _release_resources(service: Service | None, *, actor: Actor, allocated: bool) -> None:
+    """Give back what the service holds: reservations become free, allocations rest in quarantine (the pool's
+    quarantine period) before reuse (1.1.2.2.10)."""
     if service is None or not (service.specification and service.specification.required_resources):
         return
     from service_activation.services import resources as resource_services
 
-    resource_services.resources_release_held(holder=f"service:{service.pk}", actor=actor)
+    resource_services.resources_release_held_by(holder=f"service:{service.pk}", actor=actor,
+                                                reason=f"service {service.pk} no longer needs it")
 
 
 def _confirm_resources(service: Service, *, actor: Actor) -> None:
-    if service.specification and service.specification.required_resources:
-        from service_activation.services import resources as resource_services
+    """Activation done: the service's reservations become allocations."""
+    if not (service.specification and service.specification.required_resources):
+        return
+    from service_activation.models import Resource
+    from service_activation.services import resources as resource_services
 
-        resource_services.resources_confirm_held(holder=f"service:{service.pk}", actor=actor)
+    holder = f"service:{service.pk}"
+    for resource_id in Resource.objects.filter(holder=holder, state="reserved").values_list("pk", flat=True):
+        resource_services.resource_confirm(resource_id=resource_id, holder=holder, actor=actor,
+                                           reason="service configured")
 
 
 def _services_end(so: ServiceOrder, *, actor: Actor) -> None:
