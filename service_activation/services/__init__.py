@@ -4,6 +4,7 @@ from .resources import (  # noqa: F401
     RESOURCE_POOL_FIELDS,
     LoadResult,
     number_category,
+    resource_allocate,
     resource_confirm,
     resource_load_ipv4,
     resource_load_number_range,

@@ -13,6 +13,7 @@ from bss.errors import ApplicationError, DomainValidationError
 from service_activation.models import Resource, ResourceKind, ResourcePool
 from service_activation.services import (
     number_category,
+    resource_allocate,
     resource_confirm,
     resource_load_ipv4,
     resource_load_number_range,
@@ -309,6 +310,16 @@ def test_confirming_a_lapsed_reservation_is_refused():
     with pytest.raises(ApplicationError) as e:
         resource_confirm(resource_id=r.pk, holder="order:CO1", actor=SYSTEM)
     assert e.value.code == "reservation_expired" and "reserve it again" in e.value.message
+
+
+def test_allocate_reserves_and_confirms_in_one_call_and_a_replay_changes_nothing():
+    pool = number_pool(2)
+    r = resource_allocate(pool=pool, holder="serviceOrderItem:5", actor=SYSTEM)
+    assert (_state(r).state, _state(r).holder) == ("allocated", "serviceOrderItem:5")
+    assert resource_allocate(pool=pool, holder="serviceOrderItem:5", actor=SYSTEM).pk == r.pk
+    assert list(HistoryEntry.objects.for_object(r).order_by("id").values_list("action", flat=True)) == [
+        "service_activation.resource.reserved", "service_activation.resource.allocated"]
+    assert pool.resources.filter(state="free").count() == 1
 
 
 def test_release_frees_a_reservation_and_quarantines_an_allocation():
