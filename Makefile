@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint bench clean ctk
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bss_bench
 bench: venv
 	createdb -h 127.0.0.1 -U postgres bss_bench 2>/dev/null || true
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py $(ARGS)
+
+# The official TM Forum CTKs (newman, unmodified kits from ../shared/tmf/ctk) against a live test server,
+# through the token-adding proxy that stands in for an integrator's API gateway (docs/ctk.md).
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+ctk: venv node_modules/.installed
+	BSS_REQUIRE_CTK=1 $(BIN)/pytest tests/ctk -s $(ARGS)
 
 clean:
 	rm -rf var .pytest_cache
