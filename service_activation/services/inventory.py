@@ -80,10 +80,10 @@ def service_inventory_create(*, actor: Actor, state: str, specification_ref: dic
 
 def _transition_to(service: Service, target: str) -> str | None:
     """The name of the lifecycle transition that moves ``service`` to ``target`` (None: there is none)."""
-    for t in get_available_FIELD_transitions(service, Service._meta.get_field("state")):
-        if t.target == target:
-            return t.name
-    return None
+    names = [t.name for t in get_available_FIELD_transitions(service, Service._meta.get_field("state"))
+             if t.target == target]
+    # an active service taken out of service is deactivated (configure is the activation path's move)
+    return "deactivate" if "deactivate" in names else (names[0] if names else None)
 
 
 @transaction.atomic
