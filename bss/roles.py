@@ -20,15 +20,18 @@ class Role:
     BILLING = "Billing operator"
     PROVISIONING = "Provisioning engineer"
     INTEGRATOR = "Integrator"
+    # Loads data from the systems we replace (e.g. the product inventory, TMF637 POST/PATCH/DELETE):
+    # an API client like the Integrator, with no portal session.
+    MIGRATION = "Data migration"
     ADMIN = "Admin"
     CUSTOMER = "Customer"
 
-    ALL = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, ADMIN, CUSTOMER]
-    # Staff roles see every customer's data (data scoping: is_staff_user); the Integrator among them
-    # reaches that data through the APIs only.
-    STAFF = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, ADMIN]
+    ALL = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, MIGRATION, ADMIN, CUSTOMER]
+    # Staff roles see every customer's data (data scoping: is_staff_user); the Integrator
+    # and the data migration among them reach that data through the APIs only.
+    STAFF = [CSR, SUPERVISOR, BILLING, PROVISIONING, INTEGRATOR, MIGRATION, ADMIN]
     # Roles that may use the staff portal (/csr/): staff minus the API-only roles.
-    API_ONLY = [INTEGRATOR]
+    API_ONLY = [INTEGRATOR, MIGRATION]
     PORTAL = [CSR, SUPERVISOR, BILLING, PROVISIONING, ADMIN]
     # Roles that may sign in to Django admin (is_staff).
     ADMIN_SITE = [SUPERVISOR, BILLING, PROVISIONING, ADMIN]

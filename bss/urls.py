@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from bss import views as bss_views
 from bss.api.auth import obtain_token
 from customers import urls as customers_urls
-from customers.tmf.urls import tmf629, tmf632
+from customers.tmf.urls import tmf629, tmf632, tmf637
 from orders import urls as orders_urls
 from orders.tmf.urls import tmf620, tmf622, tmf679
 from service_activation.tmf.urls import tmf638, tmf641, tmf641v3
@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("tmf-api/customerManagement/v4/", include((tmf629.urls, "tmf629"))),
     path("tmf-api/party/v4/", include((tmf632.urls, "tmf632"))),
+    path("tmf-api/productInventory/v4/", include((tmf637.urls, "tmf637"))),
     path("tmf-api/productCatalogManagement/v4/", include((tmf620.urls, "tmf620"))),
     path("tmf-api/productOfferingQualification/v4/", include((tmf679.urls, "tmf679"))),
     path("tmf-api/productOrderingManagement/v4/", include((tmf622.urls, "tmf622"))),

@@ -19,6 +19,8 @@ class CustomersConfig(AppConfig):
         # TMF DELETE on customer/party closes the record (never a hard delete): delete_* grants it.
         Role.INTEGRATOR: ["customers.view_*", "customers.add_*", "customers.change_*", "customers.delete_customer",
                           "customers.delete_party"],
+        # Writes products outside an order (TMF637 POST/PATCH/DELETE): customers.migrate_product.
+        Role.MIGRATION: ["customers.view_product", "customers.migrate_product"],
         Role.CUSTOMER: [
             "customers.view_customer", "customers.view_party", "customers.view_contact",
             "customers.change_contact", "customers.add_contact", "customers.view_contactmedium",

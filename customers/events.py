@@ -1,11 +1,16 @@
-"""The events customer inventory publishes (TMF629 customer, TMF632 party), and how its objects
+"""The events customer inventory publishes (TMF629 customer, TMF632 party, TMF637 product), and how its objects
 appear in them: their TMF representation. Subscribers import these constants, not the names."""
 
 from bss.events import declare_event, register_resource
 
-from .models import Customer, Party
+from .models import Customer, Party, Product
 from .selectors import customer_with_relations
-from .tmf.serializers import CustomerSerializer, IndividualSerializer, OrganizationSerializer
+from .tmf.serializers import (
+    CustomerSerializer,
+    IndividualSerializer,
+    OrganizationSerializer,
+    ProductSerializer,
+)
 
 CUSTOMER_API, PARTY_API = "customerManagement", "party"
 TMF629, TMF632 = "TMF629-Customer-v4.0.0.swagger.json", "TMF632-Party-v4.0.0.swagger.json"
@@ -53,3 +58,22 @@ def _render_party(party: Party) -> dict:
 
 register_resource(Customer, api=CUSTOMER_API, resource_type="customer", render=_render_customer)
 register_resource(Party, api=PARTY_API, resource_type=lambda p: p.kind, render=_render_party)
+
+
+# --- TMF637 Product Inventory ------------------------------------------------------------------
+PRODUCT_API, TMF637 = "productInventory", "TMF637-ProductInventory-v4.0.0.swagger.json"
+
+PRODUCT_CREATE = declare_event("ProductCreateEvent", api=PRODUCT_API, resource="product", spec=TMF637)
+PRODUCT_ATTRIBUTE_VALUE_CHANGE = declare_event(
+    "ProductAttributeValueChangeEvent", api=PRODUCT_API, resource="product", spec=TMF637)
+PRODUCT_STATE_CHANGE = declare_event("ProductStateChangeEvent", api=PRODUCT_API, resource="product", spec=TMF637)
+# A product is never erased: TMF637 DELETE terminates it, and this announces that (the final representation).
+PRODUCT_DELETE = declare_event("ProductDeleteEvent", api=PRODUCT_API, resource="product", spec=TMF637)
+
+
+def _render_product(product: Product) -> dict:
+    fresh = Product.objects.select_related("customer", "billing_account", "place").get(pk=product.pk)
+    return ProductSerializer(fresh).data
+
+
+register_resource(Product, api=PRODUCT_API, resource_type="product", render=_render_product)

@@ -32,6 +32,13 @@ LABELS = {
     "customers.product.suspend": "Product suspended",
     "customers.product.resume": "Product resumed",
     "customers.product.terminate": "Product terminated",
+    "customers.product.pend_activate": "Product pending activation (order in flight)",
+    "customers.product.cancel": "Product cancelled (its order was cancelled)",
+    "customers.product.abort": "Product aborted (activation failed)",
+    "customers.product.pend_terminate": "Product pending termination (order in flight)",
+    "customers.product.cancel_termination": "Product termination cancelled",
+    "customers.product.created_outside_order": "Product added outside an order (data migration)",
+    "customers.product.changed_outside_order": "Product changed outside an order (data migration)",
     "customers.note.added": "Note added",
     "customers.self_service.granted": "Self-service access granted",
 }

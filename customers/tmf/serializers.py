@@ -1,4 +1,4 @@
-"""TMF629 Customer and TMF632 Party (Individual, Organization) wire shapes over the inventory."""
+"""TMF629 Customer, TMF632 Party (Individual, Organization) and TMF637 Product wire shapes over the inventory."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ from bss.tmf.renderers import tmf_datetime
 from bss.tmf.serializers import (
     RelatedRefSerializer,
     TimePeriodSerializer,
+    TmfDateTimeField,
     TmfResourceSerializer,
     absolute_url,
 )
 from bss.tmf.spec import TmfSpec
 
-from ..models import ContactMedium, Customer, Party
+from ..models import ContactMedium, Customer, Party, Product
 from ..scoping import self_service_customer_id
 
 # TMF mediumType (case-insensitive) -> our medium kind; "postal" means the contact's address.
@@ -234,4 +235,95 @@ class OrganizationSerializer(PartySerializerBase):
             "organizationType": p.organization_type or None, "isLegalEntity": p.is_legal_entity,
             "organizationIdentification": ident, "status": p.status,
             "relatedParty": self.related_parties(p),
+        }
+
+
+# --- TMF637 Product Inventory ---------------------------------------------------------------------
+
+# TMF637 v4.0.0 spells one ProductStatusType value "aborted " (with a trailing space); we store and
+# render "aborted" and take either spelling from a client.
+SPEC_ABORTED = "aborted "
+
+
+class ProductInventorySpec(TmfSpec):
+    """The official TMF637 spec, with a body's status "aborted" checked as the spec's "aborted "."""
+
+    def problems(self, body: dict, *, update: bool, extensions=()) -> dict[str, list[str]]:
+        if isinstance(body, dict) and body.get("status") == Product.Status.ABORTED:
+            body = {**body, "status": SPEC_ABORTED}
+        return super().problems(body, update=update, extensions=extensions)
+
+
+class ProductStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Product.Status.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(Product.Status.ABORTED if data == SPEC_ABORTED else data)
+
+
+class ProductOfferingRefSerializer(RelatedRefSerializer):
+    """The product's offering: its id is the catalog's offering code (TMF620 ``code``)."""
+
+
+def product_characteristics(items: list[dict]) -> dict:
+    """TMF productCharacteristic [{name, value}] -> our {name: value}."""
+    return {item["name"]: item.get("value") for item in items}
+
+
+class ProductSerializer(TmfResourceSerializer):
+    tmf_type = "Product"
+    url_name = "tmf637:product-detail"
+    tmf_spec = ProductInventorySpec("TMF637-ProductInventory-v4.0.0.swagger.json", "Product")
+
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    status = ProductStatusField()
+    productSerialNumber = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    startDate = TmfDateTimeField(required=False, allow_null=True)
+    terminationDate = TmfDateTimeField(required=False, allow_null=True)
+    productOffering = ProductOfferingRefSerializer(required=False)
+    productCharacteristic = CharacteristicSerializer(many=True, required=False)
+    billingAccount = RelatedRefSerializer(required=False, allow_null=True)
+    # Kept as sent apart from the first of our addresses: a place may come by value (TMF polymorphism).
+    place = serializers.ListField(child=serializers.DictField(), required=False)
+    relatedParty = RelatedPartyRefSerializer(many=True, required=False)
+
+    def validate_productCharacteristic(self, items):
+        names = [item["name"] for item in items]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise serializers.ValidationError(f"Each characteristic once: {', '.join(twice)} given more than once.")
+        return items
+
+    def represent(self, p: Product) -> dict:
+        request = self.context.get("request")
+        extra = p.tmf_extra or {}
+        customer = {"id": str(p.customer_id), "name": p.customer.name, "role": "customer",
+                    "@referredType": "Customer",
+                    "href": absolute_url(reverse("tmf629:customer-detail", kwargs={"pk": p.customer_id}), request)}
+        if p.billing_account_id:
+            account = {"id": str(p.billing_account_id), "name": p.billing_account.name,
+                       "@referredType": "BillingAccount",
+                       "href": absolute_url(reverse("api:billingaccount-detail", kwargs={"pk": p.billing_account_id}),
+                                            request)}
+        else:
+            account = extra.get("billingAccount")
+        places = [{"id": str(p.place_id), "name": str(p.place), "role": "installationAddress",
+                   "@referredType": "GeographicAddress",
+                   "href": absolute_url(reverse("api:address-detail", kwargs={"pk": p.place_id}), request)}
+                  ] if p.place_id else []
+        places += extra.get("place", [])
+        return {
+            "name": p.name,
+            "description": p.description or None,
+            "status": p.status,
+            "productSerialNumber": p.product_serial or None,
+            "startDate": tmf_datetime(p.start_date),
+            "terminationDate": tmf_datetime(p.end_date),
+            "productOffering": {"id": p.offering_code, "name": p.offering_name, "@referredType": "ProductOffering"},
+            "productCharacteristic": [{"name": str(k), "value": v} for k, v in (p.characteristics or {}).items()],
+            "billingAccount": account,
+            "place": places or None,
+            "relatedParty": [customer, *extra.get("relatedParty", [])],
         }

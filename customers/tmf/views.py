@@ -1,4 +1,4 @@
-"""TMF629 and TMF632 endpoints: thin views over customers.services on the shared toolkit."""
+"""TMF629, TMF632 and TMF637 endpoints: thin views over customers.services on the shared toolkit."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ from bss.tmf.views import TmfViewSet
 
 from .. import selectors, services
 from ..models import Customer, Party
+from ..services import product as product_services
 from .serializers import (
     ADDRESS_KEYS,
     MEDIUM_TYPES,
     CustomerSerializer,
     IndividualSerializer,
     OrganizationSerializer,
+    ProductSerializer,
+    product_characteristics,
     split_contact_media,
 )
 
@@ -157,3 +160,72 @@ class OrganizationViewSet(PartyViewSet):
     serializer_class = OrganizationSerializer
     db_filters = {**PartyViewSet.db_filters, "tradingName": "trading_name", "name": "legal_name",
                   "organizationType": "organization_type"}
+
+
+# --- TMF637 Product Inventory ---------------------------------------------------------------------
+
+MIGRATE_PRODUCTS = ["customers.migrate_product"]
+
+
+def _product_fields(data: dict) -> dict:
+    """The TMF attributes sent, as the outside-order services' keyword arguments (references as sent)."""
+    names = {"name": "name", "description": "description", "status": "status",
+             "productSerialNumber": "product_serial", "startDate": "start_date", "terminationDate": "end_date"}
+    out = {ours: data[theirs] for theirs, ours in names.items() if theirs in data}
+    if "productOffering" in data:
+        out["product_offering"] = dict(data["productOffering"]) if data["productOffering"] else None
+    if "productCharacteristic" in data:
+        out["characteristics"] = product_characteristics(data["productCharacteristic"] or [])
+    if "billingAccount" in data:
+        out["billing_account"] = dict(data["billingAccount"]) if data["billingAccount"] else None
+    if "place" in data:
+        out["place"] = [dict(p) for p in data["place"] or []]
+    if "relatedParty" in data:
+        out["related_party"] = [dict(r) for r in data["relatedParty"] or []]
+    return out
+
+
+class ProductViewSet(TmfViewSet):
+    """The customer's products: a self-service user sees their own (customers.scoping). Products change
+    through customer orders; POST / PATCH / DELETE write directly only for the data-migration role
+    (customers.migrate_product; 403 for everyone else), and DELETE terminates, never erases."""
+
+    serializer_class = ProductSerializer
+    db_filters = {"id": "pk", "name": "name", "status": "status", "productSerialNumber": "product_serial",
+                  "productOffering.id": "offering_code", "productOffering.name": "offering_name",
+                  "startDate": "start_date", "terminationDate": "end_date",
+                  # the customer (the other related parties are matched on the representation's customer only)
+                  "relatedParty.id": "customer_id",
+                  # an account we hold, or a reference to one we do not
+                  "billingAccount.id": ("billing_account_id", "tmf_extra__billingAccount__id"),
+                  "place.id": "place_id"}
+    error_names = {"offering_code": "productOffering", "offering_name": "productOffering.name",
+                   "product_serial": "productSerialNumber", "billing_account": "billingAccount",
+                   "characteristics": "productCharacteristic", "start_date": "startDate",
+                   "end_date": "terminationDate", "customer": "relatedParty", "place": "place"}
+    action_permissions = {"create": MIGRATE_PRODUCTS, "partial_update": MIGRATE_PRODUCTS,
+                          "destroy": MIGRATE_PRODUCTS}
+
+    def get_queryset(self):
+        return selectors.product_queryset(self.request.user)
+
+    def perform_create(self, data, actor):
+        data, extra = ProductSerializer.split_passthrough(dict(data))
+        fields = _product_fields(data)
+        product = product_services.product_create_outside_order(
+            actor=actor, status=fields.pop("status"), related_party=fields.pop("related_party", []),
+            product_offering=fields.pop("product_offering", None), tmf_extra=extra, **fields)
+        return self.get_queryset().get(pk=product.pk)
+
+    def perform_update(self, product, data, actor):
+        data, extra = ProductSerializer.split_passthrough(dict(data))
+        fields = _product_fields(data)
+        if extra:
+            fields["tmf_extra"] = extra
+        product = product_services.product_update_outside_order(product_id=product.pk, actor=actor, **fields)
+        return self.get_queryset().get(pk=product.pk)
+
+    def perform_destroy(self, product, actor):
+        """Products are never erased: DELETE terminates the product (history keeps why)."""
+        product_services.product_terminate_outside_order(product_id=product.pk, actor=actor,
+                                                 reason="Terminated through TMF637 DELETE, outside an order")

@@ -141,7 +141,22 @@ RESOURCES: dict[str, Resource] = {
         lambda c: _service().pk,
         lambda: {"state": "active", "name": "Line", "serviceSpecification": {"id": "partner-spec-3"}},
         {"state": "active", "relatedParty": [EXT_PARTY], "serviceSpecification": {"id": "partner-spec-3"}}),
+    # TMF637 (writes: the data-migration role; an administrator here): a product with an account, a place and a
+    # serial so that every column filter is checked
+    "Product": Resource(
+        lambda c: _product().pk,
+        lambda: {"status": "active", "productOffering": {"id": "fiber-500", "name": "Fiber 500"},
+                 "relatedParty": [{"id": str(CustomerFactory().pk), "role": "customer", "@referredType": "Customer"}]}),
 }
+
+
+def _product():
+    from tests.factories import AddressFactory, BillingAccountFactory, ProductFactory
+
+    customer = CustomerFactory()
+    return ProductFactory(customer=customer, billing_account=BillingAccountFactory(customer=customer),
+                          place=AddressFactory(customer=customer), product_serial="353871234567",
+                          characteristics={"speed": 500}, start_date=datetime(2026, 1, 31, 12, tzinfo=UTC))
 
 
 def _product_order_body() -> dict:
