@@ -12,7 +12,8 @@ activated is live); the order stays readable. ``state`` filters through the vers
 (service_activation.states).
 
 TMF638: services scoped per customer (customers.scoping.visible_to); a self-service user sees their own. Writes
-(POST / PATCH / DELETE) are for administrators only (data migration and corrections): DELETE terminates.
+(POST / PATCH / DELETE) are for administrators and the data migration role only (migration and corrections),
+with their role's add/change/delete_service permission: DELETE terminates.
 """
 
 from __future__ import annotations
@@ -196,21 +197,25 @@ class ServiceOrderV3ViewSet(ServiceOrderViewSet):
 
 # --- TMF638 ---------------------------------------------------------------------------------------------------
 
-def _is_admin(user) -> bool:
+INVENTORY_WRITERS = (Role.ADMIN, Role.MIGRATION)
+
+
+def _may_write_inventory(user) -> bool:
     return bool(user and user.is_authenticated and (
-        user.is_superuser or user.groups.filter(name=Role.ADMIN).exists()))
+        user.is_superuser or user.groups.filter(name__in=INVENTORY_WRITERS).exists()))
 
 
 class ServiceInventoryPermission(RolePermission):
     """Reads: staff with view_service, or a self-service user (their own services: the queryset is scoped).
-    Writes: administrators only (data migration and corrections)."""
+    Writes: administrators and the data migration role only, and only with the model permission
+    (add/change/delete_service) their role grants."""
 
     def has_permission(self, request, view):
         user = request.user
         if request.method in SAFE_METHODS:
             return bool(user and user.is_authenticated and (
                 user.has_perm("service_activation.view_service") or self_service_customer_id(user) is not None))
-        return _is_admin(user) and super().has_permission(request, view)
+        return _may_write_inventory(user) and super().has_permission(request, view)
 
 
 class ServiceViewSet(TmfViewSet):

@@ -150,3 +150,22 @@ def test_delete_terminates_and_the_service_stays_readable(admin, services):
     assert data["state"] == "terminated" and data["endDate"]
     assert HistoryEntry.objects.filter(object_id=str(pk), action="service_activation.service.terminate").exists()
     assert_tmf_error(admin.delete(detail(pk)), 409)
+
+
+def test_the_data_migration_role_writes_with_the_model_permissions():
+    from django.contrib.auth.models import Permission
+
+    user = staff_user(Role.MIGRATION)
+    body = {"state": "active", "serviceSpecification": {"id": "legacy-spec"}, "name": "Legacy line"}
+    if not user.has_perm("service_activation.add_service"):  # the role alone is not enough
+        assert_tmf_error(as_user(user).post(reverse(LIST), body, format="json"), 403)
+    user = type(user).objects.get(pk=user.pk)  # a fresh permission cache
+    user.user_permissions.add(*Permission.objects.filter(content_type__app_label="service_activation",
+                                                         codename__in=["view_service", "add_service"]))
+    resp = as_user(user).post(reverse(LIST), body, format="json")
+    assert resp.status_code == 201, resp.content
+    # the role is needed too: a CSR given add_service is not an inventory writer
+    csr = staff_user(Role.CSR)
+    csr.user_permissions.add(Permission.objects.get(content_type__app_label="service_activation",
+                                                    codename="add_service"))
+    assert_tmf_error(as_user(csr).post(reverse(LIST), body, format="json"), 403)
