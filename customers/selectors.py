@@ -296,3 +296,11 @@ def products_by_ids(*, user, ids, system: bool = False):
     """The products with these ids that ``user`` may see (every one for a system actor)."""
     return list(_visible(Product.objects.select_related("billing_account__bill_cycle"), user, system)
                 .filter(pk__in=ids))
+
+
+def demo_order_customers(*, limit: int, segments=None) -> list:
+    """Active customers with an active billing account and an address (the demo orders' customers)."""
+    qs = Customer.objects.filter(status="active", billing_accounts__status="active", addresses__isnull=False)
+    if segments:
+        qs = qs.filter(segment__in=segments)
+    return list(qs.distinct().order_by("pk")[:limit])

@@ -292,6 +292,8 @@ def seed_credit(actor: Actor | None = None) -> dict:
 
 def seed(*, actor: Actor, options: dict) -> list[str]:
     """OrdersConfig.demo_seed: catalog, feasibility rules and coverage, credit policy."""
+    from .demo_orders import seed_orders
+
     return [f"catalog: {seed_catalog(actor=actor)} offerings created",
             f"feasibility: {seed_feasibility(actor)} rules created",
-            f"credit: {seed_credit(actor)}"]
+            f"credit: {seed_credit(actor)}", *seed_orders(actor=actor)]

@@ -13,7 +13,7 @@ class ServiceActivationConfig(AppConfig):
         Role.ADMIN: ["service_activation.*"],
         Role.PROVISIONING: ["service_activation.*"],
         Role.SUPERVISOR: ["service_activation.view_*"],
-        Role.CSR: ["service_activation.view_*"],
+        Role.CSR: ["service_activation.view_*", "service_activation.change_resource"],  # reserve a chosen number
         Role.INTEGRATOR: ["service_activation.view_*", "service_activation.add_serviceorder",
                           "service_activation.change_serviceorder"],
     }

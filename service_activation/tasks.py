@@ -4,6 +4,8 @@ from celery import shared_task
 
 from bss.actors import Actor
 
+from .resource_tasks import resources_sweep_task  # noqa: F401  (registered with the app's tasks)
+
 
 @shared_task(name="service_activation.run_service_order", acks_late=True)
 def run_service_order_task(service_order_id: int) -> None:

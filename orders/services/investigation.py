@@ -67,8 +67,10 @@ def configuration_defect_resolve(*, defect_id: int, resolution: str, actor: Acto
     defect = ConfigurationDefect.objects.select_for_update().get(pk=defect_id)
     defect.resolution = resolution.strip()
     defect.resolved_at = timezone.now()
-    fsm_transition(defect, "decline" if decline else "resolve", actor=actor, reason=resolution,
-                   action=f"orders.configuration_defect.{'decline' if decline else 'resolve'}")
+    if decline:
+        fsm_transition(defect, "decline", actor=actor, reason=resolution, action="orders.configuration_defect.decline")
+    else:
+        fsm_transition(defect, "resolve", actor=actor, reason=resolution, action="orders.configuration_defect.resolve")
     return defect
 
 

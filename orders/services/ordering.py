@@ -455,8 +455,8 @@ def _needs_special_handling(order: CustomerOrder) -> bool:
 
 def _assess(order: CustomerOrder, *, actor: Actor) -> None:
     """acknowledged -> committed / held / rejected (impact analysis, feasibility, special handling, credit)."""
-    if not _follows_qualification(order):
-        infeasible = _feasibility(order)
+    if not _follows_qualification(order) and not order.lifecycle_action and not order.account_changes:
+        infeasible = _feasibility(order)  # a suspension or an account change offers nothing new to assess
         if infeasible:
             _reject(order, infeasible, actor=actor)
             return
