@@ -9,6 +9,7 @@ from customers import urls as customers_urls
 from customers.tmf.urls import tmf629, tmf632, tmf637
 from orders import urls as orders_urls
 from orders.tmf.urls import tmf620, tmf622, tmf679
+from service_activation import urls as service_activation_urls
 from service_activation.tmf.urls import tmf638, tmf641, tmf641v3
 
 api_v1 = [
@@ -32,7 +33,8 @@ urlpatterns = [
     path("csr/", include((customers_urls.csr_patterns, "csr"))),
     path("csr/orders/", include((orders_urls.csr_patterns, "orders"))),
     path("csr/feasibility/", include((orders_urls.feasibility_patterns, "feasibility"))),
-    path("my/offers/", include((orders_urls.my_patterns, "my_orders"))),
+    path("csr/provisioning/", include((service_activation_urls.csr_patterns, "provisioning"))),
+    path("my/", include((orders_urls.self_service_patterns, "my_orders"))),  # /my/offers/, /my/orders/
     path("my/", include((customers_urls.my_patterns, "my"))),
     path("api/v1/", include((api_v1, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -22,7 +22,11 @@ def my_offers(request):
     chosen = next((a for a in addresses if str(a.pk) == request.GET.get("address")), addresses[0] if addresses
                   else None)
     offers = feasibility_svc.offerings_available_to(customer=customer, channel="self_service", address=chosen)
+    from orders.models import ProductOffering
+
+    ids = dict(ProductOffering.objects.filter(code__in=[o["code"] for o in offers]).values_list("code", "pk"))
     for offer in offers:  # what the customer reads: a name, a description and the price, never our codes
         offer["price"] = price_text(offer["prices"]) if offer["prices"] else ""
+        offer["order_id"] = ids.get(offer["code"])  # the Order button names the offering by id, not its code
     return render(request, "orders/my/offers.html", {"customer": customer, "offers": offers,
                                                       "addresses": addresses, "chosen": chosen})
