@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE = {
     "idempotency-purge": {"task": "bss.idempotency.purge", "schedule": 3600.0},
     # Jeopardy: move SLA clocks' statuses and fire due escalation steps (bss.sla).
     "sla-scan": {"task": "bss.sla.scan", "schedule": 60.0, "options": {"expires": 55}},
+    # Order handling: re-enqueue orders whose task was lost (broker outage) or whose start date came; close
+    # terminal orders after the grace period and archive old closed ones (1.1.1.5.8); close service orders.
+    "orders-resume-stalled": {"task": "orders.resume_stalled", "schedule": 120.0, "options": {"expires": 110}},
+    "orders-close": {"task": "orders.close_orders", "schedule": 3600.0},
+    "service-orders-close": {"task": "service_activation.close_service_orders", "schedule": 3600.0},
     # Resource pools: lapsed reservations and ended quarantines back to free (service_activation.resource_tasks).
     "resources-sweep": {"task": "service_activation.resources_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }

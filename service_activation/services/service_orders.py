@@ -282,6 +282,11 @@ def service_order_run(*, service_order_id: int, actor: Actor) -> ServiceOrder:
             so.start_date = timezone.now()
             so.save(update_fields=["start_date", "updated_at"])
             _so_state(so, "start", actor=actor, reason="work orders dispatched")
+            from bss.sla.services import sla_clock_start
+
+            sla_clock_start(obj=so, clock_type="service_activation.service_order",
+                            committed_at=so.requested_completion_date, qualifiers={"priority": str(so.priority)},
+                            actor=actor)
         if so.state in (SO.IN_PROGRESS, SO.PENDING_CANCELLATION):
             _advance(so, actor=actor)
     return so
@@ -381,10 +386,17 @@ def _advance_items(so: ServiceOrder, *, actor: Actor) -> None:
                        action="service_activation.service_order_item.complete", root=_root(so))
 
 
+def _stop_clock(so: ServiceOrder, *, actor: Actor, completed: bool) -> None:
+    from bss.sla.services import sla_clock_stop
+
+    sla_clock_stop(obj=so, clock_type="service_activation.service_order", completed=completed, actor=actor)
+
+
 def _settle(so: ServiceOrder, *, actor: Actor) -> None:
     states = [i.state for i in so.items.all()]
     if any(s in (IT.ACKNOWLEDGED, IT.IN_PROGRESS, IT.HELD) for s in states):
         return
+    _stop_clock(so, actor=actor, completed=any(s == IT.COMPLETED for s in states))
     if so.state == SO.PENDING_CANCELLATION or (states and all(s == IT.CANCELLED for s in states)):
         if so.state in (SO.PENDING_CANCELLATION, SO.ASSESSING_CANCELLATION):
             _so_state(so, "cancel", actor=actor, reason=so.cancellation_reason or "cancelled")
@@ -602,6 +614,7 @@ def service_order_cancel(*, service_order_id: int, reason: str, actor: Actor) ->
         for _, i in outcomes:
             _cancel_item(i, actor=actor, reason=reason)
         _so_state(so, "cancel", actor=actor, reason=reason)
+        _stop_clock(so, actor=actor, completed=False)
         return "cancelled"
 
 
