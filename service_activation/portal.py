@@ -29,9 +29,9 @@ def _worklist(request) -> int:
 
 
 def _fallout(request) -> int:
-    from service_activation.selectors import fallout_queue
+    from service_activation.views.csr import open_fallout
 
-    return fallout_queue().count()
+    return open_fallout().count()
 
 
 register_panel(Panel("services", "Services", "service_activation/panels/services.html", order=32,

@@ -31,6 +31,7 @@ CHANGE_ORDER = "service_activation.change_serviceorder"
 
 SO = ServiceOrder.State
 WO = WorkOrder.Status
+GIVEN_UP = (ServiceOrderItem.State.FAILED, ServiceOrderItem.State.CANCELLED)
 
 
 def _actor(request) -> Actor:
@@ -65,8 +66,13 @@ def work_order_actions(wo: WorkOrder, user) -> dict[str, bool]:
     return {
         "complete": may and wo.manual and wo.status in (WO.READY, WO.IN_PROGRESS) and so_state == SO.IN_PROGRESS,
         "retry": may and wo.status == WO.FAILED and so_state in (SO.IN_PROGRESS, SO.FAILED, SO.PENDING_CANCELLATION),
-        "give_up": may and wo.status == WO.FAILED,
+        "give_up": may and wo.status == WO.FAILED and wo.item.state not in GIVEN_UP,
     }
+
+
+def open_fallout():
+    """The fallout queue without the steps already given up (their item failed or was cancelled)."""
+    return selectors.fallout_queue().exclude(item__state__in=GIVEN_UP)
 
 
 # --- lists -----------------------------------------------------------------------------------------------------
@@ -100,7 +106,7 @@ def worklist(request):
 @staff_required(perm=VIEW_WORK)
 def fallout(request):
     """Failed steps waiting for a repair (retry) or a decision that they cannot be done (give up)."""
-    return render_list(request, FalloutTable, selectors.fallout_queue(), template="service_activation/csr/fallout.html",
+    return render_list(request, FalloutTable, open_fallout(), template="service_activation/csr/fallout.html",
                        context={"can_work": request.user.has_perm(WORK)})
 
 
