@@ -69,4 +69,6 @@ LABELS = {
     "orders.milestone_status.updated": "Milestone status changed",
     "orders.order_type.created": "Order type created",
     "orders.order_type.updated": "Order type changed",
+    "orders.customer_order.prerequisite_resolved": "Prerequisite case resolved",
+    "orders.order_attachment.added": "Attachment added to the order",
 }

@@ -67,3 +67,43 @@ class CreditCheckViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         check = services.credit_check_review(check_id=check.pk, actor=Actor.from_request(request),
                                              **data.validated_data)
         return Response(CreditCheckSerializer(services.credit_check_queryset(request.user).get(pk=check.pk)).data)
+
+
+class OrderReportView(viewsets.ViewSet):
+    """Order handling reports (eTOM 1.1.1.5.7): ``?since=&until=`` (ISO dates, default the last 30 days),
+    ``?customer=<id>`` for one customer (their account manager's view), ``?export=csv`` for a CSV file (``format`` is DRF's renderer switch). Needs
+    orders.view_customerorder."""
+
+    action_permissions = {"list": ["orders.view_customerorder"]}
+
+    @extend_schema(responses={200: dict})
+    def list(self, request):
+        import dataclasses
+
+        from django.http import HttpResponse
+        from django.utils.dateparse import parse_datetime
+
+        from orders.services.reports import order_report, order_report_csv
+
+        def when(name):
+            raw = request.query_params.get(name)
+            if not raw:
+                return None
+            value = parse_datetime(raw) if "T" in raw else parse_datetime(raw + "T00:00:00+00:00")
+            if value is None:
+                raise serializers.ValidationError({name: ["An ISO date or date-time."]})
+            return value
+
+        customer_id = None
+        if request.query_params.get("customer"):
+            customer = customer_selectors.customer_queryset(request.user).filter(
+                pk=request.query_params["customer"] if request.query_params["customer"].isdigit() else None).first()
+            if customer is None:
+                raise serializers.ValidationError({"customer": ["No such customer."]})
+            customer_id = customer.pk
+        report = order_report(since=when("since"), until=when("until"), customer_id=customer_id)
+        if request.query_params.get("export") == "csv":
+            response = HttpResponse(order_report_csv(report), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="order-report.csv"'
+            return response
+        return Response(dataclasses.asdict(report))

@@ -1065,3 +1065,79 @@ def cancel_product_order_request(*, actor: Actor, order_ref: dict, reason: str =
     req.save(update_fields=["outcome", "effective_cancellation_date"])
     publish(CANCEL_PRODUCT_ORDER_STATE_CHANGE, req)
     return req
+
+
+# --- prerequisites (seed 000 1.1.1.5.6.1 "queued as a Case event") ------------------------------------------
+
+@transaction.atomic
+def customer_order_await_prerequisite(*, order_id: int, case_ref: str, reason: str, actor: Actor) -> CustomerOrder:
+    """An order that first needs an account change or a missing prerequisite waits on a linked case; it resumes
+    (customer_order_prerequisite_resolved) when the case is resolved. The jeopardy clock is paused meanwhile."""
+    if not (case_ref or "").strip():
+        raise DomainValidationError({"case_ref": "Name the case the order waits on."})
+    if not (reason or "").strip():
+        raise DomainValidationError({"reason": "Say what the order waits for."})
+    order = _locked(order_id)
+    order.prerequisite_reference = case_ref.strip()[:100]
+    order.save(update_fields=["prerequisite_reference", "updated_at"])
+    with one_event():
+        _state_change(order, "await_prerequisite", actor=actor, reason=reason)
+        publish(PRODUCT_ORDER_INFORMATION_REQUIRED, order)
+    return order
+
+
+@transaction.atomic
+def customer_order_prerequisite_resolved(*, case_ref: str, actor: Actor) -> list[CustomerOrder]:
+    """The case is resolved: the orders waiting on it are assessed again (feasibility and credit) and go on."""
+    resumed = []
+    for order in CustomerOrder.objects.select_for_update().filter(state=S.AWAITING_PREREQUISITE,
+                                                                  prerequisite_reference=case_ref):
+        with one_event():
+            history_record(obj=order, action="orders.customer_order.prerequisite_resolved", actor=actor,
+                           root=order.customer or order, reason=f"case {case_ref} resolved",
+                           changes={"prerequisite_reference": [case_ref, ""]})
+            order.prerequisite_reference = ""
+            order.save(update_fields=["prerequisite_reference", "updated_at"])
+            if not _follows_qualification(order):
+                infeasible = _feasibility(order)
+                if infeasible:
+                    _reject(order, infeasible, actor=actor)
+                    resumed.append(order)
+                    continue
+            _commit(order, actor=actor, reason=f"prerequisite case {case_ref} resolved")
+        resumed.append(order)
+    return resumed
+
+
+# --- attachments (a scanned contract, a quote) ----------------------------------------------------------
+
+ATTACHMENT_TYPES = {"application/pdf": b"%PDF", "image/png": b"\x89PNG", "image/jpeg": b"\xff\xd8\xff"}
+
+
+@transaction.atomic
+def customer_order_attach(*, order_id: int, file, name: str, actor: Actor, description: str = ""):
+    """Store a file on the order: a PDF, PNG or JPEG (checked by its content, not only its name) of at most
+    settings.BSS_ATTACHMENT_MAX_BYTES (default 10 MB)."""
+    from orders.models import OrderAttachment
+
+    limit = getattr(settings, "BSS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    size = getattr(file, "size", None)
+    if size is None or size == 0:
+        raise DomainValidationError({"file": "The file is empty."})
+    if size > limit:
+        raise DomainValidationError({"file": f"The file is {size:,} bytes; at most {limit:,} are accepted."})
+    head = file.read(8)
+    file.seek(0)
+    content_type = next((t for t, magic in ATTACHMENT_TYPES.items() if head.startswith(magic)), None)
+    if content_type is None:
+        raise DomainValidationError({"file": "Only PDF, PNG or JPEG files are accepted."})
+    order = _locked(order_id)
+    clean = "".join(ch for ch in (name or "attachment") if ch.isalnum() or ch in "._- ")[:150] or "attachment"
+    att = OrderAttachment(order=order, name=clean, content_type=content_type, size=size,
+                          description=description[:200], uploaded_by=actor.user if actor.user_id else None)
+    att.file.save(clean, file, save=False)
+    att.save()
+    history_record(obj=order, action="orders.order_attachment.added", actor=actor, root=order.customer or order,
+                   changes={"attachment": [None, f"{clean} ({content_type}, {size} bytes)"]})
+    publish(PRODUCT_ORDER_ATTRIBUTE_VALUE_CHANGE, order)
+    return att
