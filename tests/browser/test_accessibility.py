@@ -32,7 +32,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-NAMESPACES = ("csr", "orders", "feasibility", "my", "my_orders")
+NAMESPACES = ("csr", "orders", "feasibility", "my", "my_orders", "provisioning")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -85,6 +85,45 @@ PAGES = [
     Page("my:contact_new", user="customer", submit_empty=True, phone=True),
     Page("my:contact_edit", kwargs=lambda d: {"pk": d["contact"].pk}, user="customer", phone=True),
     Page("my_orders:offers", user="customer", phone=True),
+    # customer orders (orders/views/ordering.py, my_orders.py)
+    Page("orders:order_list", phone=True),
+    Page("orders:order_list", query="?state=committed&sort=-order_number", label="order list filtered"),
+    Page("orders:order_new", label="new order (find the customer)"),
+    Page("orders:order_new", query=lambda d: f"?customer={d['customer'].pk}", submit_empty=True, phone=True,
+         label="new order for a customer"),
+    Page("orders:order_new", query=lambda d: f"?customer={d['customer'].pk}&offering={d['activatable'].code}",
+         label="new order with an offering chosen (options and price)"),
+    Page("orders:order", kwargs=lambda d: {"pk": d["order"].pk}, phone=True),
+    Page("orders:order", kwargs=lambda d: {"pk": d["rejected"].pk}, user="supervisor", label="rejected order"),
+    Page("orders:order", kwargs=lambda d: {"pk": d["order"].pk}, user="billing", label="order as billing"),
+    Page("orders:order_cancel", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True, phone=True),
+    Page("orders:order_item_cancel", kwargs=lambda d: {"pk": d["order"].pk, "item_id": "1"}),
+    Page("orders:order_hold", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True),
+    Page("orders:order_release", kwargs=lambda d: {"pk": d["held"].pk}),
+    Page("orders:order_assign", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True),
+    Page("orders:order_investigate", kwargs=lambda d: {"pk": d["rejected"].pk}, user="supervisor",
+         submit_empty=True),
+    Page("orders:investigation_queue", user="supervisor", phone=True),
+    Page("orders:task_worklist", phone=True),
+    Page("orders:my_tasks", user="supervisor"),
+    Page("my_orders:orders", user="customer", phone=True),
+    Page("my_orders:order", kwargs=lambda d: {"pk": d["order"].pk}, user="customer", phone=True),
+    Page("my_orders:order_new", query=lambda d: f"?offering={d['activatable'].pk}", user="customer",
+         submit_empty=True, phone=True),
+    Page("my_orders:order_cancel", kwargs=lambda d: {"pk": d["order"].pk}, user="customer", submit_empty=True,
+         phone=True),
+    # provisioning (service_activation/views/csr.py)
+    Page("provisioning:worklist", user="provisioning", phone=True),
+    Page("provisioning:fallout", user="provisioning", phone=True),
+    Page("provisioning:work_order_complete", kwargs=lambda d: {"pk": d["manual_step"].pk}, user="provisioning",
+         phone=True),
+    Page("provisioning:work_order_retry", kwargs=lambda d: {"pk": d["failed_step"].pk}, user="provisioning",
+         submit_empty=True),
+    Page("provisioning:work_order_give_up", kwargs=lambda d: {"pk": d["failed_step"].pk}, user="provisioning"),
+    Page("provisioning:service_order", kwargs=lambda d: {"pk": d["manual_step"].item.service_order_id},
+         user="provisioning", phone=True),
+    Page("provisioning:service_order_cancel", kwargs=lambda d: {"pk": d["standalone"].pk}, user="provisioning",
+         submit_empty=True),
 ]
 
 # URL names that are not pages a person opens: each with the reason.
@@ -93,6 +132,11 @@ NOT_PAGES = {
     "orders:credit_review": "POST only (the review form on the credit check page)",
     "feasibility:qualify_addresses": "HTMX fragment; its template is included in feasibility:qualify (checked there)",
     "feasibility:qualify_characteristics": "HTMX fragment; its template is included in feasibility:qualify",
+    "orders:order_new_options": "HTMX fragment; its template is included in orders:order_new (checked there)",
+    "my_orders:order_new_options": "HTMX fragment; its template is included in my_orders:order_new",
+    "orders:order_note": "POST only (the note form on the order page)",
+    "orders:task_complete": "POST only (the task forms on the order page and the worklists)",
+    "orders:task_take": "POST only (the task forms on the order page and the worklists)",
 }
 
 
@@ -145,8 +189,50 @@ def data(transactional_db):
             "reasons": [{"code": "not_covered", "ruleId": None, "ruleType": "serviceability",
                          "staffMessage": "No fibre here", "customerMessage": "Not available", "inputError": False}],
             "alternatives": [], "trace": []}])
+    users["provisioning"] = role_user(Role.PROVISIONING, first_name="Pól", last_name="Walsh")
+    orders_data = _order_pages_data(customer, closed, users)
     return {"customer": customer, "closed": closed, "contact": contact, "check": check, "users": users,
-            "qualification": qualification}
+            "qualification": qualification, **orders_data}
+
+
+def _order_pages_data(customer, closed, users) -> dict:
+    """The order and provisioning pages' rows: an order in progress (a manual order task, a manual step on the
+    network), a held one, a rejected one, a step in fallout and a standalone service order."""
+    from django.test import override_settings
+
+    from bss.actors import Actor, Channel
+    from orders.models import CustomerOrder, OrderType, OrderTypeStep
+    from orders.services.ordering import OrderItemInput, customer_order_create, customer_order_hold
+    from service_activation.models import WorkOrder
+    from service_activation.services import ServiceItemInput, service_order_issue
+    from tests.factories import activatable_offering
+
+    actor = Actor(user=users["csr"], channel=Channel.PORTAL)
+    visit = OrderType.objects.create(code="provide-visit", name="Provide with a visit")
+    OrderTypeStep.objects.create(order_type=visit, sequence=1, code="visit", name="Customer visit",
+                                 kind=OrderTypeStep.Kind.MANUAL, team="install-team")
+    activatable = activatable_offering(name="Fibre 1000 installed", manual_steps=("install-ont",),
+                                       one_time=Decimal("50"))
+
+    def order_for(who, offering=activatable, **kw):
+        order, _ = customer_order_create(actor=actor, customer_ref=str(who.pk), channel="portal",
+                                         items=[OrderItemInput(item_id="1", offering=offering.code)], **kw)
+        return CustomerOrder.objects.get(pk=order.pk)
+
+    order = order_for(customer, order_type=visit.code)
+    held = order_for(customer, order_type=visit.code)
+    customer_order_hold(order_id=held.pk, reason="customer away until Monday", actor=actor)
+    rejected = order_for(closed)
+    with override_settings(BSS_SIMULATED_NETWORK={"fail_steps": ("provision-profile",)}):
+        failing = order_for(customer, offering=activatable_offering(name="Fibre failing"))
+    spec = activatable.specification.service_specifications.get()
+    standalone = service_order_issue(actor=actor, items=[ServiceItemInput(item_id="1", specification_id=spec.pk)],
+                                     origin="problem_recovery", start=False)
+    return {"order": order, "held": held, "rejected": rejected, "activatable": activatable,
+            "manual_step": WorkOrder.objects.get(code="install-ont", item__service_order__customer_order_id=order.pk),
+            "failed_step": WorkOrder.objects.get(code="provision-profile",
+                                                 item__service_order__customer_order_id=failing.pk),
+            "standalone": standalone}
 
 
 # the elements that stick out on the right, outermost first (what to fix when a page scrolls sideways)
