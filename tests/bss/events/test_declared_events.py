@@ -150,6 +150,24 @@ def _publish_every_customer_event(actor: Actor) -> None:
     cs.customer_change_status(customer_id=customer.pk, status="active", actor=actor)
 
 
+def _publish_every_product_event(actor: Actor) -> None:
+    """TMF637: a product through its lifecycle, changed, and one written and deleted outside an order (the
+    data-migration services); ProductCreateEvent also comes from the ordering scenario."""
+    from customers.services import product as product_services
+
+    customer = customer_services.customer_create(actor=actor, name="Grace Hopper",
+                                                 party=Party.objects.filter(kind="individual")[0])
+    product = customer_services.product_create(customer=customer, actor=actor, name="Fiber 500",
+                                               offering_code="fiber-500", offering_name="Fiber 500")
+    customer_services.product_update(product=product, actor=actor, characteristics={"speed": 500})
+    for transition in ("pend_activate", "activate", "suspend", "resume", "pend_terminate", "terminate"):
+        customer_services.product_transition(product_id=product.pk, transition=transition, actor=actor)
+    migrated = product_services.product_create_outside_order(
+        actor=actor, status="active", product_offering={"id": "legacy-dsl"}, product_serial="DSL-1",
+        related_party=[{"id": str(customer.pk), "role": "customer", "@referredType": "Customer"}])
+    product_services.product_terminate_outside_order(product_id=migrated.pk, actor=actor)
+
+
 def _publish_every_catalog_event(actor: Actor) -> None:
     s = catalog_services
     spec = s.specification_create(actor=actor, name="Fiber access", characteristics=[
@@ -243,6 +261,7 @@ def published(django_db_setup, django_db_blocker):
         with transaction.atomic():
             actor = Actor.system("test")
             _publish_every_customer_event(actor)
+            _publish_every_product_event(actor)
             _publish_every_catalog_event(actor)
             _publish_every_qualification_event(actor)
             _publish_every_ordering_event(actor)
