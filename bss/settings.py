@@ -314,9 +314,16 @@ CELERY_BEAT_SCHEDULE = {
     "orders-resume-stalled": {"task": "orders.resume_stalled", "schedule": 120.0, "options": {"expires": 110}},
     "orders-close": {"task": "orders.close_orders", "schedule": 3600.0},
     "service-orders-close": {"task": "service_activation.close_service_orders", "schedule": 3600.0},
+    # Work orders whose task was lost or whose worker died mid-step (after the claim lease) run again.
+    "work-orders-resume-stalled": {"task": "service_activation.resume_stalled_work_orders", "schedule": 60.0,
+                                   "options": {"expires": 55}},
     # Resource pools: lapsed reservations and ended quarantines back to free (service_activation.resource_tasks).
     "resources-sweep": {"task": "service_activation.resources_sweep", "schedule": 60.0, "options": {"expires": 55}},
 }
+# The simulated network (service_activation.adapters.simulated): latency of its answers and failures.
+BSS_SIMULATED_NETWORK = {"latency_ms": env.int("BSS_SIMULATED_LATENCY_MS", default=0),
+                         "failure_rate": env.float("BSS_SIMULATED_FAILURE_RATE", default=0.0)}
+BSS_WORK_ORDER_CLAIM_LEASE_SECONDS = env.int("BSS_WORK_ORDER_CLAIM_LEASE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Idempotency-Key on API POSTs (bss.idempotency): how long a stored response is replayed, and after

@@ -32,3 +32,10 @@ def close_service_orders_task() -> int:
     from .services.service_orders import service_orders_close
 
     return service_orders_close()
+
+
+@shared_task(name="service_activation.resume_stalled_work_orders", acks_late=True)
+def resume_stalled_work_orders_task() -> int:
+    from .services.service_orders import work_orders_resume_stalled
+
+    return work_orders_resume_stalled()

@@ -133,7 +133,7 @@ def customer_change_status(*, customer_id: int, status: str, actor: Actor, reaso
 
 
 def _open_products(customer) -> int:
-    return customer.products.exclude(status=Product.Status.TERMINATED).count()
+    return customer.products.exclude(status__in=Product.ENDED).count()  # cancelled, aborted, terminated
 
 
 def _open_accounts(customer):

@@ -22,8 +22,6 @@ class SimulatedAdapter(Adapter):
         from service_activation.models import NetworkConfiguration
 
         conf = _conf()
-        if conf["latency_ms"]:
-            time.sleep(conf["latency_ms"] / 1000)
         existing = NetworkConfiguration.objects.filter(idempotency_key=request.idempotency_key).first()
         if existing is not None:  # a retry after the first call got through: configured once
             return AdapterResult(ok=True, detail="already applied", data={"configuration": existing.pk})
@@ -40,5 +38,7 @@ class SimulatedAdapter(Adapter):
                     config={"step": request.step_code, **request.characteristics, **request.config})
         except IntegrityError:  # two attempts at once: the other one configured it
             row = NetworkConfiguration.objects.get(idempotency_key=request.idempotency_key)
+        if conf["latency_ms"]:  # the element's answer takes this long (it is configured already)
+            time.sleep(conf["latency_ms"] / 1000)
         return AdapterResult(ok=True, detail="configured" if request.operation != "test" else "passed",
                              data={"configuration": row.pk})

@@ -296,6 +296,8 @@ class WorkOrder(FSMModelMixin, models.Model):
     appointment_start = models.DateTimeField(null=True, blank=True)
     appointment_end = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="when a worker last took it; another may take it after the lease")
     done_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -47,6 +47,12 @@ SO = ServiceOrder.State
 IT = ServiceOrderItem.State
 WO = WorkOrder.Status
 MAX_ATTEMPTS = 3
+
+
+def claim_lease() -> dt.timedelta:
+    """How long a worker's claim on a work order lasts (settings.BSS_WORK_ORDER_CLAIM_LEASE_SECONDS, default 60 s:
+    longer than an adapter call may take); after it another worker may take the step."""
+    return dt.timedelta(seconds=getattr(settings, "BSS_WORK_ORDER_CLAIM_LEASE_SECONDS", 60))
 
 
 @dataclass
@@ -434,10 +440,14 @@ def work_order_execute(*, work_order_id: int, actor: Actor) -> str:
         so_state = so.state
         if so_state not in (SO.IN_PROGRESS, SO.PENDING_CANCELLATION):
             return "skipped"
+        now = timezone.now()
+        if wo.status == WO.IN_PROGRESS and wo.claimed_at and wo.claimed_at > now - claim_lease():
+            return "skipped"  # another worker has it; after the lease (it died) it may be taken again
         wo.attempts += 1
-        wo.started_at = wo.started_at or timezone.now()
+        wo.started_at = wo.started_at or now
+        wo.claimed_at = now
         fsm_transition(wo, "start", actor=actor, record=False)
-        wo.save(update_fields=["attempts", "started_at"])
+        wo.save(update_fields=["attempts", "started_at", "claimed_at"])
         service = wo.item.service
         request = StepRequest(
             idempotency_key=wo.idempotency_key,
@@ -468,7 +478,8 @@ def work_order_execute(*, work_order_id: int, actor: Actor) -> str:
                 return "done"
             wo.last_error = error[:2000]
             if retryable and wo.attempts < MAX_ATTEMPTS:
-                wo.save(update_fields=["last_error"])
+                wo.claimed_at = None  # free for the retry at once
+                wo.save(update_fields=["last_error", "claimed_at"])
                 return "retry"
             fsm_transition(wo, "fail", actor=actor, reason=error[:500], root=_root(so),
                            action="service_activation.work_order.fail")
@@ -733,3 +744,24 @@ def services_link_product(*, customer_order_item_id: int, product_id: int, actor
                        root=s.customer or s, changes={"product": [None, product_id]})
         publish(SERVICE_ATTRIBUTE_VALUE_CHANGE, s)  # relatedEntity: the product it realizes
     return len(services)
+
+
+def work_orders_resume_stalled(*, now: dt.datetime | None = None) -> int:
+    """Re-enqueue automatic work orders a worker should be running: ready ones (their task was lost, e.g. the
+    broker was down) and claimed ones whose lease ran out (the worker died mid-step). Executing twice is
+    harmless: the claim is taken under a lock and the adapter configures once per idempotency key."""
+    from service_activation.tasks import execute_work_order_task
+
+    now = now or timezone.now()
+    ids = list(WorkOrder.objects.filter(
+        manual=False, item__service_order__state__in=[SO.IN_PROGRESS, SO.PENDING_CANCELLATION]).filter(
+        models.Q(status=WO.READY, created_at__lt=now - dt.timedelta(seconds=30))
+        | models.Q(status=WO.IN_PROGRESS, claimed_at__lt=now - claim_lease())).values_list("pk", flat=True)[:1000])
+    for pk in ids:
+        try:
+            execute_work_order_task.delay(pk)
+        except Exception:
+            if getattr(execute_work_order_task.app.conf, "task_always_eager", False):
+                raise
+            log.exception("could not enqueue work order %s", pk)
+    return len(ids)

@@ -47,8 +47,56 @@ def _reset_broker_pools(app):
     pools.reset()
 
 
+class Worker:
+    """One Celery worker process (solo pool) on every queue; ``kill()`` is a SIGKILL, ``start()`` starts a new one."""
+
+    def __init__(self, env):
+        self.env = env
+        self.proc = None
+        self.log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bss-worker-{os.getpid()}.log"), "w+")
+
+    def start(self):
+        self.log.seek(0, 2)
+        mark = self.log.tell()
+        self.proc = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "bss", "worker", "-l", "INFO",
+             "--pool", "solo", "-Q", "default,events,provisioning,notifications", "--without-heartbeat",
+             "--without-mingle", "--without-gossip"], env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            self.log.seek(mark)
+            if "ready." in self.log.read():
+                return
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                pytest.fail("worker exited:\n" + self.log.read()[-3000:])
+            time.sleep(0.3)
+        pytest.fail("worker did not become ready")
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait(timeout=15)
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.seek(0)
+        print("---- worker log ----\n" + self.log.read()[-4000:])
+        self.log.close()
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db):
+def worker_env():
+    """Extra environment for the worker process (a test may add to it before the worker starts)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, worker_env):
     if connection.vendor != "postgresql":
         _unavailable("the worker integration test needs PostgreSQL (DATABASE_URL=postgres://...)")
     if not _redis_up():
@@ -61,12 +109,8 @@ def celery_worker_process(transactional_db):
     s = connection.settings_dict
     db_url = f"postgres://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
     env = {**os.environ, "DATABASE_URL": db_url, "CELERY_BROKER_URL": REDIS_URL, "DJANGO_SETTINGS_MODULE":
-           "bss.settings", "BSS_WEBHOOK_BACKOFF_BASE": "1.5", "DB_CONN_MAX_AGE": "0"}
-    log = open(os.path.join(os.environ.get("TMPDIR", "/tmp"), f"bss-worker-{os.getpid()}.log"), "w+")
-    proc = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "celery"), "-A", "bss", "worker", "-l", "INFO",
-         "--pool", "solo", "-Q", "default,events", "--without-heartbeat", "--without-mingle",
-         "--without-gossip"], env=env, stdout=log, stderr=subprocess.STDOUT)
+           "bss.settings", "BSS_WEBHOOK_BACKOFF_BASE": "1.5", "DB_CONN_MAX_AGE": "0", **worker_env}
+    worker = Worker(env)
     from tests.conftest import set_eager
 
     old = (app.conf.task_always_eager, os.environ.get("CELERY_BROKER_URL"))
@@ -74,18 +118,8 @@ def celery_worker_process(transactional_db):
     os.environ["CELERY_BROKER_URL"] = REDIS_URL  # Celery's broker_url reads the environment first
     _reset_broker_pools(app)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            log.seek(0)
-            if "ready." in log.read():
-                break
-            if proc.poll() is not None:
-                log.seek(0)
-                pytest.fail("worker exited:\n" + log.read()[-3000:])
-            time.sleep(0.3)
-        else:
-            pytest.fail("worker did not become ready")
-        yield proc
+        worker.start()
+        yield worker
     finally:
         set_eager(app, old[0])
         if old[1] is None:
@@ -93,14 +127,7 @@ def celery_worker_process(transactional_db):
         else:
             os.environ["CELERY_BROKER_URL"] = old[1]
         _reset_broker_pools(app)
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.seek(0)
-        print("---- worker log ----\n" + log.read()[-4000:])
-        log.close()
+        worker.stop()
 
 
 class Receiver:

@@ -32,7 +32,8 @@ NOT_HISTORY = {"settings.py", "tasks.py", "celery.py"}
 # f-string action fails test_every_dynamic_action_is_listed until it is listed here.
 TRANSITIONS = {"customer": ["activate", "close", "reopen", "resume", "suspend"],
                "party": ["close", "reopen", "validate"],
-               "product": ["activate", "resume", "suspend", "terminate"],
+               "product": ["abort", "activate", "cancel", "cancel_termination", "pend_activate", "pend_terminate",
+                           "resume", "suspend", "terminate"],
                "billing_account": ["close", "resume", "suspend"]}
 def _fsm_names(app: str, model: str, field: str = "state") -> list[str]:
     from django.apps import apps

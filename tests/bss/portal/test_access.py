@@ -23,8 +23,8 @@ def sign_in(client, user):
 
 
 def test_portal_roles_are_the_staff_roles_without_the_integrator():
-    assert Role.API_ONLY == [Role.INTEGRATOR]
-    assert set(Role.PORTAL) == set(Role.STAFF) - {Role.INTEGRATOR}
+    assert Role.API_ONLY == [Role.INTEGRATOR, Role.MIGRATION]
+    assert set(Role.PORTAL) == set(Role.STAFF) - set(Role.API_ONLY)
     integrator = staff_user(Role.INTEGRATOR)
     assert is_staff_user(integrator) and not is_portal_user(integrator) and is_api_only_user(integrator)
     for role in Role.PORTAL:
