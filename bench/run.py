@@ -24,6 +24,7 @@ BENCHMARKS = {
     "feasibility": "bench.bench_feasibility",
     "api": "bench.bench_api",
     "expiry": "bench.bench_reservation_expiry",
+    "jeopardy": "bench.bench_order_jeopardy",
 }
 
 

@@ -221,7 +221,9 @@ class SlaClock(models.Model):
 
     OPEN_STATES = (State.RUNNING, State.PAUSED)
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: sla_clock_object_idx (content_type, object_id) serves it, and every index
+    # costs the scan's UPDATE of each clock that moves (next_check_at changes: no HOT update).
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+", db_index=False)
     object_id = models.CharField(max_length=64)
     tracked_object = GenericForeignKey("content_type", "object_id")
     object_repr = models.CharField(max_length=200, blank=True)
@@ -260,6 +262,7 @@ class SlaClock(models.Model):
                                     condition=Q(state__in=["running", "paused"]), name="sla_clock_one_open"),
         ]
         indexes = [
+            # The scan: running clocks whose next check has come, oldest first (bss.sla.services).
             models.Index(fields=["state", "next_check_at"], name="sla_clock_scan_idx"),
             models.Index(fields=["content_type", "object_id"], name="sla_clock_object_idx"),
         ]

@@ -14,6 +14,7 @@ beat task runs ``sla_scan`` every minute: it moves jeopardy statuses and fires e
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -331,8 +332,9 @@ class _Context:
 
 
 def _tracked_objects(clocks: list[SlaClock], *, follow: bool = False) -> dict[tuple[int, str], models.Model]:
-    """The tracked objects of a batch of clocks: one query per content type. ``follow``: also
-    prefetch the relations the clock type's href and history root follow (see _prefetch_followed)."""
+    """The tracked objects of a batch of clocks: one query per content type. ``follow`` (the
+    set-based scan): load only the fields, and prefetch the relations, that the clock types' href,
+    history root and str() read (see _learn_reads)."""
     by_type: dict[int, list[str]] = {}
     for c in clocks:
         by_type.setdefault(c.content_type_id, []).append(c.object_id)
@@ -343,30 +345,38 @@ def _tracked_objects(clocks: list[SlaClock], *, follow: bool = False) -> dict[tu
             continue
         pk_field = model._meta.pk
         pks = {pk_field.to_python(i) for i in ids}
-        loaded = list(model._base_manager.filter(pk__in=pks))
+        queryset = model._base_manager.filter(pk__in=pks)
+        relations: list[str] = []
+        if follow:
+            infos = [info for t in sorted({c.clock_type for c in clocks if c.content_type_id == ct_id})
+                     if (info := _safe_info(t)) is not None]
+            fields, relations = _learn_reads(model, sorted(pks, key=str)[0], infos)
+            queryset = queryset.only(*fields)
+        loaded = list(queryset)
+        if relations:
+            models.prefetch_related_objects(loaded, *relations)
         for obj in loaded:
             out[(ct_id, str(obj.pk))] = obj
-        if follow:
-            types = {c.clock_type for c in clocks if c.content_type_id == ct_id}
-            _prefetch_followed(loaded, [info for t in sorted(types) if (info := _safe_info(t)) is not None])
     return out
 
 
-def _prefetch_followed(objs: list[models.Model], infos: list[ClockType]) -> None:
-    """Learn on the first object which relations the clock types' href and history root follow
-    (e.g. ``order.customer``), then load them for all the others in one query each, instead of one
-    query per object."""
-    if len(objs) < 2 or not infos:
-        return
-    first = objs[0]
+def _learn_reads(model: type[models.Model], pk, infos: list[ClockType]) -> tuple[list[str], list[str]]:
+    """Which fields and relations the clock types' href and history root, and str(), read: learned
+    on one object loaded with nothing but its key (each field it reads is loaded on first access,
+    each relation it follows is cached on it). The others are then loaded with exactly those, and
+    the relations in one query each, instead of every column and a query per object. An object a
+    callable treats differently still works: it loads what else it reads itself."""
+    probe = model._base_manager.only(model._meta.pk.name).filter(pk=pk).first()
+    if probe is None:
+        return [model._meta.pk.name], []
     for info in infos:
-        info.root_of(first)
+        info.root_of(probe)
         if info.href:
-            info.href(first)
-    str(first)
-    paths = sorted(set(_cached_relations(first)))
-    if paths:
-        models.prefetch_related_objects(objs[1:], *paths)
+            info.href(probe)
+    str(probe)
+    deferred = probe.get_deferred_fields()
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname not in deferred]
+    return fields, sorted(set(_cached_relations(probe)))
 
 
 def _cached_relations(obj: models.Model, prefix: str = ""):
@@ -654,7 +664,7 @@ def sla_clock_set_committed(*, obj, clock_type: str, step: str | None = None, co
 # Both give the same statuses, escalations, history and events (tests/bss/sla/test_scan_set_based.py).
 
 SET_SCAN_BATCH = 5000
-FAN_OUT_CHUNK = 100  # outbox events fanned out per Celery message
+FAN_OUT_CHUNK = 500  # outbox events fanned out per Celery message (celery.starmap)
 
 
 def sla_scan(*, now: datetime | None = None, batch_size: int = SCAN_BATCH, max_batches: int = 1000,
@@ -747,14 +757,58 @@ class _PlainTime:
         return business | Q(clock_type__in=self.provider_types)
 
 
-_CLOCK_COLUMNS = None
+# What the statement returns of each clock: what rendering its events and history reads.
+_RETURNED = ("id", "content_type_id", "object_id", "object_repr", "clock_type", "step", "target_id", "time_basis",
+             "state", "started_at", "committed_at", "target_due_at", "due_at", "projected_at", "jeopardy_status",
+             "at_risk_since", "breached_at", "escalation_level")
 
 
-def _clock_fields() -> list:
-    global _CLOCK_COLUMNS
-    if _CLOCK_COLUMNS is None:
-        _CLOCK_COLUMNS = list(SlaClock._meta.concrete_fields)
-    return _CLOCK_COLUMNS
+class _ClockRow:
+    """A clock as the set-based statement returned it, with the attributes render_sla_clock and the
+    history reasons read: no model instance per clock."""
+
+    __slots__ = _RETURNED
+    _labels = None
+
+    def __init__(self, values):
+        for name, value in zip(_RETURNED, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self):
+        return self.id
+
+    def get_jeopardy_status_display(self) -> str:
+        if _ClockRow._labels is None:
+            _ClockRow._labels = dict(SlaClock._meta.get_field("jeopardy_status").flatchoices)
+        return _ClockRow._labels.get(self.jeopardy_status, self.jeopardy_status)
+
+    def as_model(self) -> SlaClock:
+        """For history on the clock itself (its tracked object is gone) and the outbox's type check."""
+        return SlaClock(**{name: getattr(self, name) for name in _RETURNED})
+
+
+class _FiredStep:
+    """An escalation the statement inserted, as _escalation_reason and render_sla_clock read it."""
+
+    __slots__ = ("id", "step_id", "level", "trigger", "action", "role", "message", "fired_at")
+    _labels = None
+
+    def __init__(self, values, fired_at):
+        self.id, self.step_id, self.level, self.trigger, self.action, self.role, self.message = values
+        self.fired_at = fired_at
+
+    @classmethod
+    def _label(cls, field: str, value: str) -> str:
+        if cls._labels is None:
+            cls._labels = {f: dict(EscalationStep._meta.get_field(f).flatchoices) for f in ("trigger", "action")}
+        return cls._labels[field].get(value, value)
+
+    def get_trigger_display(self) -> str:
+        return self._label("trigger", self.trigger)
+
+    def get_action_display(self) -> str:
+        return self._label("action", self.action)
 
 
 def set_scan_statement() -> str:
@@ -768,7 +822,7 @@ def set_scan_statement() -> str:
     Every value is computed from the row as locked (picked), never from an earlier snapshot."""
     clock, step, escalation, calendar = (SlaClock._meta.db_table, EscalationStep._meta.db_table,
                                          Escalation._meta.db_table, BusinessCalendar._meta.db_table)
-    returning = ", ".join(f'c."{f.column}"' for f in _clock_fields())
+    returning = ", ".join(f'c."{column}"' for column in _RETURNED)
     margin = "p.jeopardy_margin_minutes * INTERVAL '1 minute'"
     return f"""
 WITH picked AS MATERIALIZED (
@@ -835,7 +889,8 @@ RETURNING {returning}, a.old_status, a.old_level, a.old_check, f.fired
 """
 
 
-def set_scan_parameters(*, now: datetime, plain: _PlainTime, limit: int, after=None) -> dict:
+def set_scan_parameters(*, now: datetime, limit: int, plain: _PlainTime | None = None, after=None) -> dict:
+    plain = plain or _PlainTime.now_configured()
     after_at, after_id = after or (datetime(1, 1, 1, tzinfo=UTC), 0)
     return {"now": now, "wall": timezone.now(), "after_at": after_at, "after_id": after_id,
             "provider_types": list(plain.provider_types),
@@ -843,21 +898,16 @@ def set_scan_parameters(*, now: datetime, plain: _PlainTime, limit: int, after=N
 
 
 def _scan_set_based(*, now: datetime, plain: _PlainTime, batch_size: int, max_batches: int, totals: dict) -> None:
-    sql, after, fields = set_scan_statement(), None, _clock_fields()
-    attnames = [f.attname for f in fields]
+    sql, after, width = set_scan_statement(), None, len(_RETURNED)
     for _ in range(max_batches):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, set_scan_parameters(now=now, plain=plain, limit=batch_size, after=after))
             rows = cursor.fetchall()
             if not rows:
                 break
-            rows.sort(key=lambda r: (r[-2], r[0]))  # as picked: (old next_check_at, id)
-            after = (rows[-1][-2], rows[-1][0])
-            batch = []
-            for row in rows:
-                clock = SlaClock.from_db(connection.alias, attnames, row[:len(fields)])
-                old_status, old_level, _old_check, fired = row[len(fields):]
-                batch.append((clock, old_status, old_level, fired or []))
+            rows.sort(key=lambda r: (r[width + 2], r[0]))  # as picked: (next_check_at before, id)
+            after = (rows[-1][width + 2], rows[-1][0])
+            batch = [(_ClockRow(row[:width]), row[width], row[width + 1], row[width + 3] or []) for row in rows]
             changes, escalations = _record_set_batch(batch, now=now)
             totals["clocks"] += len(batch)
             totals["jeopardy_changes"] += changes
@@ -873,74 +923,80 @@ def _record_set_batch(batch: list, *, now: datetime) -> tuple[int, int]:
     if not todo:
         return 0, 0
     objects = _tracked_objects([b[0] for b in todo], follow=True)
-    history: list[HistoryEntry] = []
+    history: list[dict] = []
     events: list[tuple] = []
     changes = escalations = 0
+    infos: dict[str, ClockType | None] = {}
     for clock, old_status, old_level, fired in todo:
-        info = _safe_info(clock.clock_type)
+        if clock.clock_type not in infos:
+            infos[clock.clock_type] = _safe_info(clock.clock_type)
+        info = infos[clock.clock_type]
         obj = objects.get((clock.content_type_id, clock.object_id))
-        subject = obj if obj is not None else clock
+        subject = obj if obj is not None else clock.as_model()
         root = info.root_of(obj) if info else obj
-        root = root if root is not None else clock
+        where = _history_where(subject, root if root is not None else subject)
         final_level, clock.escalation_level = clock.escalation_level, old_level
         if clock.jeopardy_status != old_status:
             changes += 1
-            history.append(_history_entry(
-                obj=subject, root=root, action="sla.clock.jeopardy_changed",
-                changes={"jeopardy_status": [old_status, clock.jeopardy_status]},
-                reason=_describe(clock, f"{clock.get_jeopardy_status_display().lower()}")))
-            events.append((JEOPARDY_ALERT, clock, render_sla_clock(clock, obj=obj)))
-        for esc_id, step_id, level, trigger, action, role, message in fired:
+            history.append({**where, "action": "sla.clock.jeopardy_changed",
+                            "changes": {"jeopardy_status": [old_status, clock.jeopardy_status]},
+                            "reason": _describe(clock, f"{clock.get_jeopardy_status_display().lower()}")})
+            events.append((JEOPARDY_ALERT, clock.id, render_sla_clock(clock, obj=obj)))
+        for values in fired:
             escalations += 1
-            step = EscalationStep(pk=step_id, level=level, trigger=trigger, action=action, role=role,
-                                  message=message, target_id=clock.target_id)
-            escalation = Escalation(pk=esc_id, clock_id=clock.pk, step_id=step_id, level=level, trigger=trigger,
-                                    action=action, role=role, message=message, fired_at=now,
-                                    due_at=clock.due_at, projected_at=clock.projected_at)
-            before, clock.escalation_level = clock.escalation_level, max(clock.escalation_level, level)
-            history.append(_history_entry(
-                obj=subject, root=root, action="sla.clock.escalated",
-                changes={"escalation_level": [before, clock.escalation_level]},
-                reason=_escalation_reason(clock, step)))
-            events.append((SLA_ESCALATION, clock, render_sla_clock(clock, obj=obj, escalation=escalation)))
+            step = _FiredStep(values, now)
+            before, clock.escalation_level = clock.escalation_level, max(clock.escalation_level, step.level)
+            history.append({**where, "action": "sla.clock.escalated",
+                            "changes": {"escalation_level": [before, clock.escalation_level]},
+                            "reason": _escalation_reason(clock, step)})
+            events.append((SLA_ESCALATION, clock.id, render_sla_clock(clock, obj=obj, escalation=step)))
         clock.escalation_level = final_level
-    HistoryEntry.objects.bulk_create(history, batch_size=2000)
-    _publish_many(events)
+    _history_many(history)
+    _publish_many(events, sample=todo[0][0].as_model())
     return changes, escalations
 
 
-def _history_entry(*, obj, root, action: str, changes: dict, reason: str) -> HistoryEntry:
-    """The row bss.audit.services.history_record writes for the SLA's system actor."""
-    return HistoryEntry(
-        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk), object_repr=str(obj)[:200],
-        root_content_type=ContentType.objects.get_for_model(root), root_object_id=str(root.pk),
-        action=action, changes=changes, reason=reason, from_state="", to_state="",
-        actor=SYSTEM.user if SYSTEM.user_id else None, actor_label=SYSTEM.label or "system",
-        channel=SYSTEM.channel)
+_SYSTEM_ROW = {"from_state": "", "to_state": "", "actor_id": SYSTEM.user_id,
+               "actor_label": SYSTEM.label or "system", "channel": SYSTEM.channel}
 
 
-def _publish_many(events: list[tuple]) -> None:
-    """bss.events.publish for many events: the same outbox rows, one multi-row INSERT, and after
-    commit one fan-out message per FAN_OUT_CHUNK events (a lost message: the re-dispatch sends it)."""
+def _history_where(obj, root) -> dict:
+    """The columns bss.audit.services.history_record fills from the object and its root."""
+    return {"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": str(obj.pk),
+            "object_repr": str(obj)[:200], "root_content_type_id": ContentType.objects.get_for_model(root).pk,
+            "root_object_id": str(root.pk), **_SYSTEM_ROW}
+
+
+def _history_many(rows: list[dict]) -> None:
+    """The rows history_record writes for the SLA's system actor, in one INSERT."""
+    _insert_rows(HistoryEntry, rows)
+
+
+def _publish_many(events: list[tuple], *, sample: SlaClock) -> None:
+    """bss.events.publish for many events (event type, clock id, rendered clock): the same outbox
+    rows, one INSERT, and after commit one fan-out message per FAN_OUT_CHUNK events (a lost message:
+    the periodic re-dispatch sends the events)."""
     if not events:
         return
     for event_type in {e[0] for e in events}:
         declared(event_type)
-    info = resource_info(events[0][1])
-    resource_type = info.resource_type(events[0][1]) if callable(info.resource_type) else info.resource_type
-    assert (info.api, resource_type) == (JEOPARDY_ALERT.api, JEOPARDY_ALERT.resource) == (
-        SLA_ESCALATION.api, SLA_ESCALATION.resource)
+    info = resource_info(sample)
+    resource_type = info.resource_type(sample) if callable(info.resource_type) else info.resource_type
+    for event_type in (JEOPARDY_ALERT, SLA_ESCALATION):
+        if (info.api, resource_type) != (event_type.api, event_type.resource):
+            raise ValueError(f"{event_type.name} announces {event_type.api}/{event_type.resource}, but SlaClock is "
+                             f"registered as {info.api}/{resource_type}")
     event_time = tmf_datetime(timezone.now())
     rows = []
-    for event_type, clock, payload in events:
+    for event_type, clock_id, payload in events:
         event_uuid = uuid.uuid4()
-        # render_sla_clock gives JSON values only (text, ints, None), so the body is stored as the
+        # render_sla_clock gives JSON values only (text, ints, None): the body is stored as the
         # listener will see it without publish()'s JSON round trip.
-        rows.append(Event(event_id=event_uuid, event_type=event_type.name, api=event_type.api,
-                          resource_type=resource_type, resource_id=str(clock.pk),
-                          payload={"eventId": str(event_uuid), "eventTime": event_time,
-                                   "eventType": event_type.name, "event": {resource_type: payload}}))
-    ids = [e.pk for e in Event.objects.bulk_create(rows, batch_size=2000)]
+        rows.append({"event_id": event_uuid, "event_type": event_type.name, "api": event_type.api,
+                     "resource_type": resource_type, "resource_id": str(clock_id),
+                     "payload": {"eventId": str(event_uuid), "eventTime": event_time, "eventType": event_type.name,
+                                 "event": {resource_type: payload}}})
+    ids = _insert_rows(Event, rows, returning=True)
     transaction.on_commit(lambda: _enqueue_fan_outs(ids))
 
 
@@ -956,3 +1012,47 @@ def _enqueue_fan_outs(event_ids: list[int]) -> None:
             raise
         log.exception("could not enqueue the fan-out of %s SLA events; the periodic re-dispatch will retry",
                       len(event_ids))
+
+
+def _insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool = False) -> list:
+    """One INSERT ... SELECT FROM unnest(one array per column) for many rows given as {attname:
+    value}, without bulk_create's per-value work. A column the rows leave out gets the field's
+    default (auto_now / auto_now_add: now; a callable default is called per row). Returns the new
+    primary keys when ``returning``, in the rows' order."""
+    if not rows:
+        return []
+    n, now = len(rows), timezone.now()
+    columns, arrays, types = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if field.attname in rows[0]:
+            values = [r[field.attname] for r in rows]
+        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values = [now] * n
+        elif field.has_default():
+            values = [field.get_default() for _ in range(n)] if callable(field.default) else [field.get_default()] * n
+        elif field.null:
+            values = [None] * n
+        else:
+            raise ValueError(f"{model.__name__}.{field.name} has no value and no default")
+        db_type = field.db_type(connection)
+        if isinstance(field, models.JSONField):
+            encoder = field.encoder
+            values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
+            db_type = "jsonb"
+        elif isinstance(field, models.UUIDField):
+            values = [None if v is None else str(v) for v in values]
+        elif not isinstance(field, (models.CharField, models.TextField, models.IntegerField, models.DateTimeField,
+                                    models.BooleanField, models.ForeignKey)):
+            values = [field.get_db_prep_save(v, connection) for v in values]
+        columns.append(connection.ops.quote_name(field.column))
+        arrays.append(values)
+        types.append(db_type)
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest("
+           + ", ".join(f"%s::{t}[]" for t in types) + ")"
+           + (f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [r[0] for r in cursor.fetchall()] if returning else []

@@ -16,6 +16,7 @@ from bss.sla.events import JEOPARDY_ALERT, SLA_ESCALATION
 from bss.sla.models import Escalation, EscalationStep, SlaClock, TimeBasis
 from bss.sla.registry import register_clock_type
 from bss.sla.services import EscalationStepInput as Step
+from customers.models import Customer
 from tests.factories import CustomerFactory
 
 from .conftest import CLOCK_TYPE, SYSTEM, berlin
@@ -219,22 +220,30 @@ class TestRepeatable:
         assert state() == after
 
     def test_the_queries_do_not_grow_with_the_clocks(self, calendar_target, customer, now):
-        """One statement per batch, one INSERT each for history and events, one query per relation
-        the history root follows (here customer.party, learned on the first object)."""
+        """One statement per batch, one INSERT each for history and events; the tracked objects
+        loaded with the fields and relations (here customer.party) the clock type reads, learned
+        on one of them: the same queries for 10 clocks as for 40."""
         register_clock_type(CLOCK_TYPE, referred_type="Customer", href=lambda c: f"/customers/{c.pk}",
                             history_root=lambda c: c.party)
-        for _ in range(30):
-            start_clock(committed_at=START + timedelta(hours=1, minutes=30))
-        now.set(START + timedelta(hours=1, minutes=30))  # 30 clocks breach: 30 changes, 60 escalations
-        with CaptureQueriesContext(connection) as queries:
-            totals = services.sla_scan()
-        assert totals == {"clocks": 30, "escalations": 60, "jeopardy_changes": 30, "failed": 0}
-        assert len(queries) <= 14, "\n".join(q["sql"][:120] for q in queries)
-        entry = HistoryEntry.objects.filter(action="sla.clock.escalated").first()
+        for n, due in ((10, timedelta(hours=1, minutes=30)), (40, timedelta(days=1))):
+            for _ in range(n):
+                start_clock(committed_at=START + due)
+        counts = []
+        for n, due in ((10, timedelta(hours=1, minutes=30)), (40, timedelta(days=1))):
+            now.set(START + due)  # n clocks breach: n changes, 2n escalations
+            with CaptureQueriesContext(connection) as queries:
+                totals = services.sla_scan()
+            assert totals == {"clocks": n, "escalations": 2 * n, "jeopardy_changes": n, "failed": 0}
+            counts.append(len(queries))
+            now.advance(hours=2)
+            services.sla_scan()  # level 4, an hour after the breach
+        assert counts[0] == counts[1] <= 16, "\n".join(q["sql"][:150] for q in queries)
+        entry = HistoryEntry.objects.filter(action="sla.clock.escalated").last()
         party = SlaClock.objects.get(object_id=entry.object_id).tracked_object.party
         assert (entry.root_content_type.model, entry.root_object_id) == ("party", str(party.pk))
-        body = Event.objects.filter(event_type=SLA_ESCALATION.name).first().payload["event"]["slaClock"]
+        body = Event.objects.filter(event_type=SLA_ESCALATION.name).last().payload["event"]["slaClock"]
         assert body["trackedObject"]["href"] == f"/customers/{entry.object_id}"
+        assert body["trackedObject"]["name"] == str(Customer.objects.get(pk=entry.object_id))
 
     def test_events_are_fanned_out_after_commit(self, calendar_target, now, on_commit):
         for _ in range(3):
@@ -270,7 +279,7 @@ class TestRepeatable:
 
     def test_the_statement_can_use_the_scan_index(self, calendar_target, now):
         start_clock()
-        params = services.set_scan_parameters(now=now.at, plain=services._PlainTime.now_configured(), limit=10)
+        params = services.set_scan_parameters(now=now.at, limit=10)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + services.set_scan_statement(), params)
