@@ -15,7 +15,8 @@ class ServiceActivationConfig(AppConfig):
         Role.SUPERVISOR: ["service_activation.view_*"],
         Role.CSR: ["service_activation.view_*", "service_activation.change_resource"],  # reserve a chosen number
         Role.INTEGRATOR: ["service_activation.view_*", "service_activation.add_serviceorder",
-                          "service_activation.change_serviceorder"],
+                          "service_activation.change_serviceorder",
+                          "service_activation.change_workorder"],  # a partner's callback on a requisition
     }
 
     def ready(self):

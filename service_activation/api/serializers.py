@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.utils import timezone
 from rest_framework import serializers
 
-from service_activation.models import Resource, ResourceKind, ResourcePool
+from service_activation.models import Resource, ResourceKind, ResourcePool, WorkOrder
 
 
 class ResourcePoolSerializer(serializers.ModelSerializer):
@@ -145,3 +145,19 @@ class LoadResultSerializer(serializers.Serializer):
     golden = serializers.IntegerField()
     rejected = serializers.IntegerField()
     rejects = serializers.ListField(child=serializers.DictField(), help_text='[{"line", "text", "reason"}]')
+
+
+class WorkOrderSerializer(serializers.ModelSerializer):
+    service_order = serializers.CharField(source="item.service_order.order_number", read_only=True)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["id", "service_order", "kind", "code", "name", "manual", "specialty", "status", "attempts",
+                  "last_error", "result", "appointment_start", "appointment_end", "started_at", "done_at"]
+        read_only_fields = fields
+
+
+class WorkOrderReportSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["done", "failed"])
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    reference = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")

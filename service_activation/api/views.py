@@ -185,3 +185,30 @@ class ResourceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         resource = self.get_object()
         data = _valid(s.HolderSerializer, request)
         return self._out(services.resource_release(resource_id=resource.pk, actor=_actor(request), **data))
+
+
+WORK_ORDER_CHANGE = ["service_activation.view_workorder", "service_activation.change_workorder"]
+
+
+class WorkOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Work orders: the steps of service orders by specialty (team worklists, partner requisitions).
+    ``report``: a partner's (or a team system's) callback that a step is done or failed (needs
+    change_workorder); a repeated report of the same outcome changes nothing."""
+
+    serializer_class = s.WorkOrderSerializer
+    filterset_fields = ["specialty", "status", "kind", "manual"]
+    action_permissions = {"report": WORK_ORDER_CHANGE}
+
+    def get_queryset(self):
+        from service_activation.models import WorkOrder
+
+        return WorkOrder.objects.select_related("item__service_order").order_by("-pk")
+
+    @extend_schema(request=s.WorkOrderReportSerializer, responses=s.WorkOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        """Report a step done or failed. Returns: the work order."""
+        wo = self.get_object()
+        data = _valid(s.WorkOrderReportSerializer, request)
+        wo = services.work_order_report(work_order_id=wo.pk, actor=_actor(request), **data)
+        return Response(s.WorkOrderSerializer(self.get_queryset().get(pk=wo.pk)).data)

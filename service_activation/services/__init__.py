@@ -35,6 +35,7 @@ from .service_orders import (  # noqa: F401
     work_order_complete,
     work_order_execute,
     work_order_give_up,
+    work_order_report,
     work_order_retry,
 )
 from .specification import (  # noqa: F401

@@ -122,6 +122,15 @@ def _work_orders_for(item: ServiceOrderItem) -> list[WorkOrder]:
                                   adapter=s.get("adapter", "simulated"),
                                   depends_on=[plan[n - 2]["code"]] if n > 1 else []))
         return rows
+    if spec.delivered_by_partner:
+        # a partner requisition (1.1.1.5.4.1, S/P Requisition Management): one step the partner reports back on,
+        # by callback (work_order_report) or staff entry; sent through the step's adapter when one is configured
+        partner = spec.partner_name or "partner"
+        config = next((s.adapter_config for s in steps if s.adapter == "http"), {})
+        rows.append(WorkOrder(item=item, kind=WorkOrder.Kind.ACTIVATION, sequence=1, code="partner-requisition",
+                              name=f"Requisition to {partner}", manual=not config, specialty=f"partner:{partner}",
+                              adapter="http" if config else "", adapter_config=config))
+        return rows
     for s in steps:
         rows.append(WorkOrder(item=item, kind=WorkOrder.Kind.ACTIVATION, sequence=s.sequence, code=s.code,
                               name=s.name, manual=s.kind == "manual", specialty=s.specialty, adapter=s.adapter,
@@ -765,3 +774,30 @@ def work_orders_resume_stalled(*, now: dt.datetime | None = None) -> int:
                 raise
             log.exception("could not enqueue work order %s", pk)
     return len(ids)
+
+
+@transaction.atomic
+def work_order_report(*, work_order_id: int, status: str, actor: Actor, detail: str = "",
+                      reference: str = "") -> WorkOrder:
+    """A partner (or a team's system) reports on a requisition or a step: ``done`` or ``failed`` (to the fallout
+    queue). A repeated report of the same outcome changes nothing."""
+    if status not in ("done", "failed"):
+        raise DomainValidationError({"status": "done or failed."})
+    so, wo = _lock_work_order(work_order_id)
+    if (status == "done" and wo.status == WO.DONE) or (status == "failed" and wo.status == WO.FAILED):
+        return wo  # a replayed callback
+    if wo.status not in (WO.READY, WO.IN_PROGRESS):
+        raise ApplicationError(f"The step '{wo.name}' is {wo.get_status_display().lower()}.")
+    with one_event():
+        wo.result = {**wo.result, "detail": detail[:500], "reference": reference[:100]}
+        if status == "done":
+            wo.done_at = timezone.now()
+            fsm_transition(wo, "finish", actor=actor, reason=detail or "reported done", root=_root(so),
+                           action="service_activation.work_order.finish")
+            _advance(so, actor=actor)
+        else:
+            wo.last_error = detail[:2000]
+            fsm_transition(wo, "fail", actor=actor, reason=detail or "reported failed", root=_root(so),
+                           action="service_activation.work_order.fail")
+            publish(SERVICE_ORDER_ATTRIBUTE_VALUE_CHANGE, so)
+    return wo
