@@ -3,6 +3,7 @@ decomposed, activated through the simulated network, tested and completed by the
 (SIGKILL) mid-activation is replaced and the order still completes, with every step configured exactly once."""
 
 import time
+
 import pytest
 from django.db.models import Count
 from rest_framework.test import APIClient
