@@ -25,6 +25,9 @@ BENCHMARKS = {
     "api": "bench.bench_api",
     "expiry": "bench.bench_reservation_expiry",
     "jeopardy": "bench.bench_order_jeopardy",
+    "intake": "bench.bench_order_intake",
+    "orderlists": "bench.bench_order_lists",
+    "fulfilment": "bench.bench_fulfilment",
 }
 
 

@@ -37,3 +37,32 @@ class TwinCustomerList(generics.ListCreateAPIView):
 class TwinCustomerDetail(generics.RetrieveAPIView):
     queryset = Customer.objects.all()
     serializer_class = TwinCustomerSerializer
+
+
+# --- customer orders (bench/bench_order_intake.py, bench/bench_order_lists.py) ------------------------------
+
+class TwinOrderSerializer(serializers.ModelSerializer):
+    class Meta:
+        from orders.models import CustomerOrder
+
+        model = CustomerOrder
+        fields = ["id", "order_number", "customer", "billing_account", "channel", "state", "priority", "external_id",
+                  "category", "description", "related_party", "requested_start_date", "requested_completion_date",
+                  "committed_date", "completion_date", "order_date", "updated_at"]
+        read_only_fields = ["order_number", "state", "committed_date", "completion_date", "order_date", "updated_at"]
+
+
+class TwinOrderList(generics.ListCreateAPIView):
+    """The floor of the TMF622 list and POST: one order row read (20 a page, the table counted for paging) or
+    inserted, nothing else (no items, prices, history, outbox or task)."""
+
+    serializer_class = TwinOrderSerializer
+    pagination_class = TwinPage
+
+    def get_queryset(self):
+        from orders.models import CustomerOrder
+
+        return CustomerOrder.objects.order_by("-order_date", "-pk")
+
+    def perform_create(self, serializer):
+        serializer.save(order_number=f"T{uuid.uuid4().hex[:16].upper()}")
