@@ -20,9 +20,14 @@ class ServiceActivationConfig(AppConfig):
     }
 
     def ready(self):
+        from bss.approvals.registry import register_approval_type
         from bss.sla.registry import register_clock_type
 
         from . import events  # noqa: F401  registers the TMF641 / TMF638 resources for events
+        from .services.design import DESIGN_APPROVAL, service_design_decided
+
+        register_approval_type(DESIGN_APPROVAL, label="Service design", approver_roles=[Role.SUPERVISOR, Role.ADMIN],
+                               on_decision=service_design_decided)
 
         register_clock_type(
             "service_activation.service_order", label="Service order", referred_type="ServiceOrder",

@@ -3,7 +3,7 @@ SERVICE_ORDER_STATE_CHANGE: a service order reports upward by event, never by im
 
 from bss.events import declare_event, register_resource
 
-from .models import Service, ServiceOrder
+from .models import Service, ServiceDesign, ServiceOrder
 from .tmf.serializers import TMF638, TMF641_V4, ServiceOrderSerializer, ServiceSerializer
 
 API = "serviceOrdering"
@@ -22,3 +22,15 @@ SERVICE_ATTRIBUTE_VALUE_CHANGE = declare_event("ServiceAttributeValueChangeEvent
 register_resource(ServiceOrder, api=API, resource_type="serviceOrder",
                   render=lambda so: ServiceOrderSerializer(so).data)
 register_resource(Service, api=INVENTORY_API, resource_type="service", render=lambda s: ServiceSerializer(s).data)
+
+# A design's approval releases the customer order it was opened for (orders subscribes). No TMF API defines a
+# service design; the event goes to internal subscribers and serviceOrdering hub listeners, in our own shape.
+SERVICE_DESIGN_STATE_CHANGE = declare_event("ServiceDesignStateChangeEvent", api=API, resource="serviceDesign")
+
+
+def _design(d):
+    return {"id": str(d.pk), "status": d.status, "customerOrder": d.customer_order_ref or None,
+            "cost": str(d.cost) if d.cost is not None else None, "currency": d.currency, "@type": "ServiceDesign"}
+
+
+register_resource(ServiceDesign, api=API, resource_type="serviceDesign", render=_design)

@@ -53,4 +53,10 @@ LABELS = {
     # service inventory corrections (TMF638 writes, services/inventory.py)
     "service_activation.service.created": "Service recorded in the inventory",
     "service_activation.service.updated": "Service corrected",
+    "service_activation.service_design.opened": "Service design task opened",
+    "service_activation.service_design.recorded": "Service design recorded",
+    "service_activation.service_design.submit": "Service design submitted for approval",
+    "service_activation.service_design.approve": "Service design approved",
+    "service_activation.service_design.reject": "Service design rejected",
+    "service_activation.service_design.issue": "Service orders issued from the design",
 }

@@ -78,3 +78,19 @@ def services_for_product(*, product_id: int) -> list[Service]:
     """The services in the inventory that realize a customer product (not terminated)."""
     return list(Service.objects.filter(product_id=product_id).exclude(state=Service.State.TERMINATED)
                 .select_related("specification").order_by("pk"))
+
+
+def design_for_order(*, customer_order_id: int):
+    """The (not cancelled) service design of a customer order, or None."""
+    from .models import ServiceDesign
+
+    return ServiceDesign.objects.filter(customer_order_id=customer_order_id).exclude(
+        status=ServiceDesign.Status.CANCELLED).first()
+
+
+def design_summary(*, design_id: int) -> dict | None:
+    from .models import ServiceDesign
+
+    d = ServiceDesign.objects.filter(pk=design_id).first()
+    return None if d is None else {"id": d.pk, "status": d.status, "customer_order_id": d.customer_order_id,
+                                   "resource_assignments": d.resource_assignments}

@@ -26,8 +26,11 @@ def _service_specs(offering: ProductOffering | None) -> list:
 def decompose(order: CustomerOrder, *, actor: Actor):
     """One service order per customer order, one service order item per (order item, service specification).
     Items whose offering needs no service (nothing to activate) complete with the order."""
+    from service_activation import selectors as sa_selectors
     from service_activation import services as sa_services
 
+    design = sa_selectors.design_for_order(customer_order_id=order.pk)
+    assignments = (design.resource_assignments or {}) if design is not None else {}
     inputs = []
     for item in order.items.select_related("offering__specification", "product", "place").prefetch_related(
             "depends_on"):
@@ -53,10 +56,13 @@ def decompose(order: CustomerOrder, *, actor: Actor):
         for n, spec in enumerate(specs, start=1):
             inputs.append(sa_services.ServiceItemInput(
                 item_id=f"{item.item_id}.{n}" if len(specs) > 1 else item.item_id, action=ACTION_MAP[item.action],
-                specification_id=spec.pk, characteristics=dict(item.characteristics),
+                specification_id=spec.pk, characteristics={**item.characteristics,
+                                                           **(assignments.get(spec.code) or {})},
                 customer_order_item_id=item.pk, product_id=item.product_id, place_id=item.place_id,
                 depends_on_order_items=[d.pk for d in item.depends_on.all()]))
         fsm_transition(item, "start", actor=actor, record=False, state_field="state")
+    if design is not None and design.status == "approved":
+        sa_services.service_design_issued(design_id=design.pk, actor=actor)
     if not inputs:
         return None
     return sa_services.service_order_issue(

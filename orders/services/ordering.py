@@ -466,6 +466,14 @@ def _assess(order: CustomerOrder, *, actor: Actor) -> None:
         order.save(update_fields=["requires_special_handling", "hold_reason", "updated_at"])
         _state_change(order, "hold", actor=actor, reason="special handling: a service design is needed first")
         publish(PRODUCT_ORDER_INFORMATION_REQUIRED, order)
+        from service_activation import services as sa_services
+
+        sa_services.service_design_open(
+            requirement="; ".join(f"{i.item_id}: {i.offering.name if i.offering else i.offering_code} "
+                                  f"{i.characteristics or ''}".strip() for i in order.items.all())
+            + (f" — {order.description}" if order.description else ""),
+            customer_id=order.customer_id, customer_order_ref=order.order_number, customer_order_id=order.pk,
+            actor=actor)
         return
     amount = _credit_exposure(order)
     if amount > 0 and order.customer is not None:
@@ -1141,3 +1149,15 @@ def customer_order_attach(*, order_id: int, file, name: str, actor: Actor, descr
                    changes={"attachment": [None, f"{clean} ({content_type}, {size} bytes)"]})
     publish(PRODUCT_ORDER_ATTRIBUTE_VALUE_CHANGE, order)
     return att
+
+
+@transaction.atomic
+def customer_order_design_approved(*, order_id: int, actor: Actor) -> CustomerOrder:
+    """The service design of an order held for special handling is approved: the order is committed and its
+    service orders are issued from the design (idempotent)."""
+    order = _locked(order_id)
+    if order.state != S.HELD or order.hold_reason != CustomerOrder.HoldReason.SPECIAL_HANDLING:
+        return order
+    with one_event():
+        _commit(order, actor=actor, reason="service design approved")
+    return order

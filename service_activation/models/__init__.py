@@ -1,5 +1,6 @@
 """Service Configuration & Activation (eTOM 1.1.2.2) models, one module per aggregate."""
 
+from .design import ServiceDesign  # noqa: F401
 from .resource import Resource, ResourceKind, ResourcePool  # noqa: F401
 from .service_order import (  # noqa: F401
     NetworkConfiguration,

@@ -1,5 +1,12 @@
 """Service activation use cases, one module per aggregate; the names are re-exported here."""
 
+from .design import (  # noqa: F401
+    design_queue,
+    service_design_issued,
+    service_design_open,
+    service_design_record,
+    service_design_submit,
+)
 from .resources import (  # noqa: F401
     RESOURCE_POOL_FIELDS,
     LoadResult,
