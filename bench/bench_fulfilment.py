@@ -38,6 +38,7 @@ from pathlib import Path
 from celery import shared_task
 from celery.signals import task_postrun
 
+from bench.bench_order_intake import broker_for_this_process
 from bench.harness import Row, benchmark, per_second
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,18 +52,19 @@ QUEUES = "default,events,provisioning,notifications"
 
 # --- in the worker processes (celery worker --include bench.bench_fulfilment) ---------------------------------
 
-_redis_client = None
+_redis_clients: dict = {}
 
 
-def _redis():
-    global _redis_client
-    if _redis_client is None:
-        import redis
+def _redis(url: str | None = None):
+    """The broker's Redis (in a worker: the one it consumes from)."""
+    import redis
 
-        from bench.bench_order_intake import BROKER
+    from bench.bench_order_intake import BROKER
 
-        _redis_client = redis.Redis.from_url(os.environ.get("CELERY_BROKER_URL", BROKER))
-    return _redis_client
+    url = url or os.environ.get("CELERY_BROKER_URL") or BROKER
+    if url not in _redis_clients:
+        _redis_clients[url] = redis.Redis.from_url(url)
+    return _redis_clients[url]
 
 
 if os.environ.get("BENCH_COUNT_TASKS") == "1":
@@ -138,51 +140,6 @@ class Workers:
                 print(f"a Celery worker logged an error: see {log.name}", file=sys.stderr)
             else:
                 os.unlink(log.name)
-
-
-class broker_for_this_process:
-    """Point this process's Celery app at ``url`` (and back afterwards): the orders it submits enqueue their
-    tasks where the bench's workers listen. Celery's broker_url reads the environment first."""
-
-    def __init__(self, url: str, *, eager: bool = False):
-        self.url, self.eager = url, eager
-
-    def __enter__(self):
-        from bss.celery import app
-
-        self.old = (os.environ.get("CELERY_BROKER_URL"), app.conf.task_always_eager)
-        os.environ["CELERY_BROKER_URL"] = self.url
-        app.conf.update(broker_url=self.url, CELERY_BROKER_URL=self.url)
-        _set_eager(app, self.eager)
-        _reset_pools(app)
-        return self
-
-    def __exit__(self, *exc):
-        from bss.celery import app
-
-        url, eager = self.old
-        if url is None:
-            os.environ.pop("CELERY_BROKER_URL", None)
-        else:
-            os.environ["CELERY_BROKER_URL"] = url
-            app.conf.update(broker_url=url, CELERY_BROKER_URL=url)
-        _set_eager(app, eager)
-        _reset_pools(app)
-
-
-def _set_eager(app, eager: bool) -> None:
-    app.conf.update(task_always_eager=eager, CELERY_TASK_ALWAYS_EAGER=eager, task_eager_propagates=True,
-                    CELERY_TASK_EAGER_PROPAGATES=True)
-
-
-def _reset_pools(app) -> None:
-    from kombu import pools
-
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-    pools.reset()
 
 
 def integrator_actor():
@@ -281,11 +238,11 @@ def run_orders(*, n: int, actor, customers: list[int], offering_code: str, timeo
             "completed": len(rows), "latencies": latencies}
 
 
-def run_floor(*, tasks: dict[str, int], timeout: float) -> dict:
+def run_floor(*, tasks: dict[str, int], broker: str, timeout: float) -> dict:
     """Enqueue the same tasks as no-ops on the queues the real ones are routed to; time until all are done."""
     from bss.celery import app
 
-    r = _redis()
+    r = _redis(broker)
     r.delete(NOOP_KEY)
     total = sum(tasks.values())
     plan = [(_queue_of(name), count) for name, count in tasks.items()]
@@ -319,36 +276,34 @@ def percentile(values: list[float], p: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
-def run(n: int = N_DEFAULT, *, customers_n: int = 1_000) -> dict:
-    from bench.bench_order_intake import (
-        BROKER,
-        broker_answers,
-        orderable_customers,
-        purge_broker,
-        standard_offering,
-    )
+def run(n: int = N_DEFAULT, *, customers_n: int = 1_000, broker: str | None = None,
+        worker_env: dict | None = None) -> dict:
+    from bench import bench_order_intake as intake
 
-    if not broker_answers(BROKER):
-        raise RuntimeError(f"the fulfilment bench runs its workers on Redis ({BROKER}): start it, or set "
+    broker = broker or intake.BROKER
+    if not intake.broker_answers(broker):
+        raise RuntimeError(f"the fulfilment bench runs its workers on Redis ({broker}): start it, or set "
                            "BENCH_ORDERS_BROKER_URL")
-    offering = standard_offering()
-    customers = orderable_customers(customers_n)
+    offering = intake.standard_offering()
+    customers = intake.orderable_customers(customers_n)
     actor = integrator_actor()
     trace = trace_one_order(actor=actor, customer_id=customers[0], offering_code=offering.code)
     if trace["state"] != "completed":
         raise RuntimeError(f"the traced order ended {trace['state']}, not completed: the bench's offering no longer "
                            "fulfils")
-    purge_broker(BROKER)
-    with broker_for_this_process(BROKER), Workers(broker=BROKER):
-        r = _redis()
-        r.delete(COUNTS_KEY)
-        ours = run_orders(n=n, actor=actor, customers=customers, offering_code=offering.code,
-                          timeout=max(300.0, n * 1.0))
-        # the workers count each task after it ran: the last report may trail the order's completion a little
-        time.sleep(1)
-        tasks = {k.decode(): int(v) for k, v in r.hgetall(COUNTS_KEY).items()}
-        floor = run_floor(tasks=tasks, timeout=max(300.0, n * 1.0))
-    purge_broker(BROKER)
+    intake.purge_broker(broker)
+    try:
+        with broker_for_this_process(broker), Workers(broker=broker, env=worker_env):
+            r = _redis(broker)
+            r.delete(COUNTS_KEY)
+            ours = run_orders(n=n, actor=actor, customers=customers, offering_code=offering.code,
+                              timeout=max(300.0, n * 1.0))
+            # the workers count each task after it ran: the last count may trail the order's completion a little
+            time.sleep(1)
+            tasks = {k.decode(): int(v) for k, v in r.hgetall(COUNTS_KEY).items()}
+            floor = run_floor(tasks=tasks, broker=broker, timeout=max(300.0, n * 1.0))
+    finally:
+        intake.purge_broker(broker)
     return {"n": n, "trace": trace, "ours": ours, "tasks": tasks, "floor": floor}
 
 
@@ -379,7 +334,7 @@ def harness_rows(ctx):
     ours = per_second(o["completed"] / o["span_s"], unit="orders/s", queries=t["queries"], note=note)
     floor_note = "" if f["done"] >= f["total"] else f"{f['total'] - f['done']} no-op tasks were not done"
     yield Row(case=f"{n:,} orders fulfilled end to end (validation to completion, {tasks_per_order:.0f} tasks "
-                   "an order), 2 workers", ours=ours,
+                   f"an order), 2 workers: {ours.per_second:.2f} orders/s, floor {n / f['span_s']:.1f}", ours=ours,
               twin=per_second(n / f["span_s"], unit="orders/s", queries=0, note=floor_note),
               twin_label=f"{tasks_per_order:.0f} no-op tasks an order, same workers")
     yield Row(case="the same against the issue's 50 orders/s", ours=ours,

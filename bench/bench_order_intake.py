@@ -205,23 +205,68 @@ def latency_row(case: str, ours: TimedLoad, twin: TimedLoad, twin_label: str, p:
                twin=per_second(1000 / twin.percentile(p), unit="ops/s"), twin_label=twin_label, target=target)
 
 
-def purge_broker(url: str = BROKER) -> None:
+def purge_broker(url: str | None = None) -> None:
     """Nothing consumes what the POSTs enqueued: drop the bench's broker database."""
     import redis
 
     try:
-        redis.Redis.from_url(url).flushdb()
+        redis.Redis.from_url(url or BROKER).flushdb()
     except redis.RedisError:
         pass
 
 
-def broker_answers(url: str = BROKER) -> bool:
+def broker_answers(url: str | None = None) -> bool:
     import redis
 
     try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+        return bool(redis.Redis.from_url(url or BROKER, socket_connect_timeout=1).ping())
     except redis.RedisError:
         return False
+
+
+class broker_for_this_process:
+    """Point this process's Celery app at ``url`` (and back afterwards): the orders it submits enqueue their
+    tasks where the bench's workers listen. Celery's broker_url reads the environment first."""
+
+    def __init__(self, url: str, *, eager: bool = False):
+        self.url, self.eager = url, eager
+
+    def __enter__(self):
+        from bss.celery import app
+
+        self.old = (os.environ.get("CELERY_BROKER_URL"), app.conf.task_always_eager)
+        os.environ["CELERY_BROKER_URL"] = self.url
+        app.conf.update(broker_url=self.url, CELERY_BROKER_URL=self.url)
+        _set_eager(app, self.eager)
+        _reset_pools(app)
+        return self
+
+    def __exit__(self, *exc):
+        from bss.celery import app
+
+        url, eager = self.old
+        if url is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = url
+            app.conf.update(broker_url=url, CELERY_BROKER_URL=url)
+        _set_eager(app, eager)
+        _reset_pools(app)
+
+
+def _set_eager(app, eager: bool) -> None:
+    app.conf.update(task_always_eager=eager, CELERY_TASK_ALWAYS_EAGER=eager, task_eager_propagates=True,
+                    CELERY_TASK_EAGER_PROPAGATES=True)
+
+
+def _reset_pools(app) -> None:
+    from kombu import pools
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    pools.reset()
 
 
 def count_post_queries(token: str, path: str, bodies) -> int:
@@ -262,7 +307,8 @@ def run(ctx):
                                                "description": f"bench {i}-{n}"})}
     if not broker_answers():
         raise RuntimeError(f"the intake bench enqueues on Redis ({BROKER}): start it, or set BENCH_ORDERS_BROKER_URL")
-    queries = [count_post_queries(token, s["path"], s["bodies"]) for s in (ours, twin)]
+    with broker_for_this_process(BROKER):  # as the server: not eager, enqueued where nothing consumes
+        queries = [count_post_queries(token, s["path"], s["bodies"]) for s in (ours, twin)]
     env = {"CELERY_BROKER_URL": BROKER, "CELERY_TASK_ALWAYS_EAGER": "false"}
     try:
         with Server(env=env) as server:

@@ -62,8 +62,8 @@ def insert_select(model, overrides: dict[str, str], source: str) -> tuple[str, d
     return f"INSERT INTO {model._meta.db_table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source}", params
 
 
-STATE = ("CASE WHEN mod(g, 100) < 90 THEN 'completed' WHEN mod(g, 100) < 96 THEN 'committed' "
-         "WHEN mod(g, 100) < 99 THEN 'pending' ELSE 'rejected' END")
+STATE = ("CASE WHEN mod(g * 37, 100) < 90 THEN 'completed' WHEN mod(g * 37, 100) < 96 THEN 'committed' "
+         "WHEN mod(g * 37, 100) < 99 THEN 'pending' ELSE 'rejected' END")
 
 
 def load(n: int) -> dict:
