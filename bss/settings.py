@@ -314,6 +314,7 @@ CELERY_BEAT_SCHEDULE = {
     "orders-resume-stalled": {"task": "orders.resume_stalled", "schedule": 120.0, "options": {"expires": 110}},
     "orders-close": {"task": "orders.close_orders", "schedule": 3600.0},
     "service-orders-close": {"task": "service_activation.close_service_orders", "schedule": 3600.0},
+    "planned-outages": {"task": "service_activation.planned_outages_tick", "schedule": 60.0, "options": {"expires": 55}},
     # Work orders whose task was lost or whose worker died mid-step (after the claim lease) run again.
     "work-orders-resume-stalled": {"task": "service_activation.resume_stalled_work_orders", "schedule": 60.0,
                                    "options": {"expires": 55}},

@@ -59,4 +59,8 @@ LABELS = {
     "service_activation.service_design.approve": "Service design approved",
     "service_activation.service_design.reject": "Service design rejected",
     "service_activation.service_design.issue": "Service orders issued from the design",
+    "service_activation.planned_outage.announced": "Planned outage announced",
+    "service_activation.planned_outage.customer_notified": "Customer told of a planned outage",
+    "service_activation.planned_outage.begin": "Planned outage started",
+    "service_activation.planned_outage.end": "Planned outage ended",
 }

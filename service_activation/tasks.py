@@ -39,3 +39,10 @@ def resume_stalled_work_orders_task() -> int:
     from .services.service_orders import work_orders_resume_stalled
 
     return work_orders_resume_stalled()
+
+
+@shared_task(name="service_activation.planned_outages_tick", acks_late=True)
+def planned_outages_tick_task() -> dict:
+    from .services.outage import planned_outages_tick
+
+    return planned_outages_tick()

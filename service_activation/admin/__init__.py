@@ -3,6 +3,7 @@
 from .resource import ResourceAdmin, ResourcePoolAdmin  # noqa: F401
 from .service_order import (  # noqa: F401
     NetworkConfigurationAdmin,
+    PlannedOutageAdmin,
     ServiceAdmin,
     ServiceOrderAdmin,
     WorkOrderAdmin,

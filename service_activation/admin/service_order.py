@@ -3,11 +3,18 @@
 
 from django.contrib import admin
 
-from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin
+from bss.admin_mixins import AuditedAdmin, ReadOnlyAdmin, ServiceSavedAdmin
 from service_activation import services
-from service_activation.models import NetworkConfiguration, Service, ServiceOrder, ServiceOrderItem, WorkOrder
+from service_activation.models import (
+    NetworkConfiguration,
+    PlannedOutage,
+    Service,
+    ServiceOrder,
+    ServiceOrderItem,
+    WorkOrder,
+)
 
-__all__ = ["NetworkConfigurationAdmin", "ServiceAdmin", "ServiceOrderAdmin", "WorkOrderAdmin"]
+__all__ = ["NetworkConfigurationAdmin", "PlannedOutageAdmin", "ServiceAdmin", "ServiceOrderAdmin", "WorkOrderAdmin"]
 
 
 class ServiceOrderItemInline(admin.TabularInline):
@@ -68,3 +75,33 @@ class ServiceAdmin(ReadOnlyAdmin, AuditedAdmin):
 class NetworkConfigurationAdmin(ReadOnlyAdmin, AuditedAdmin):
     list_display = ("idempotency_key", "element", "operation", "service_ref", "applied_at")
     list_filter = ("element", "operation")
+
+
+@admin.register(PlannedOutage)
+class PlannedOutageAdmin(ServiceSavedAdmin):
+    """Announcing an outage tells the affected customers; an announced outage is not edited (announce a new
+    one); it moves through its window by itself (planned_outages_tick)."""
+
+    list_display = ("title", "starts_at", "ends_at", "status", "affected")
+    list_filter = ("status",)
+    filter_horizontal = ("specifications",)
+    service_fields = ("title", "description", "starts_at", "ends_at", "specifications", "area_codes")
+    readonly_fields = ("status", "affected_customers", "created_at")
+
+    @admin.display(description="Customers affected")
+    def affected(self, obj):
+        return len(obj.affected_customers or [])
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def create(self, request, data):
+        from service_activation.services.outage import planned_outage_announce
+
+        return planned_outage_announce(
+            title=data["title"], description=data.get("description", ""), starts_at=data["starts_at"],
+            ends_at=data["ends_at"], specification_ids=[s.pk for s in data.get("specifications") or []],
+            area_codes=data.get("area_codes") or [], actor=self.actor(request))
+
+    def update(self, request, obj, data):
+        raise TypeError("an announced outage is not edited")

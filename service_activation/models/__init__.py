@@ -1,6 +1,7 @@
 """Service Configuration & Activation (eTOM 1.1.2.2) models, one module per aggregate."""
 
 from .design import ServiceDesign  # noqa: F401
+from .outage import PlannedOutage  # noqa: F401
 from .resource import Resource, ResourceKind, ResourcePool  # noqa: F401
 from .service_order import (  # noqa: F401
     NetworkConfiguration,
