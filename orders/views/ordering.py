@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -102,18 +101,15 @@ def order_actions(order: CustomerOrder, user) -> dict[str, bool]:
 def _order(request, pk) -> CustomerOrder:
     items = OrderItem.objects.select_related("offering", "place").prefetch_related("prices").order_by("pk")
     tasks = OrderTask.objects.select_related("step__milestone", "assigned_to").order_by("sequence")
-    order = ordering_svc.order_queryset(request.user).select_related(
-        "customer", "billing_account", "milestone", "order_type", "assigned_to", "created_by", "credit_check",
-        "qualification", "modifies_order").prefetch_related(Prefetch("items", queryset=items), Prefetch("tasks", queryset=tasks),
-                                           "notes__author_user", "follow_on_orders").filter(pk=pk).first()
+    order = (ordering_svc.order_queryset(request.user)
+             .select_related("customer", "billing_account", "milestone", "order_type", "assigned_to", "created_by",
+                             "credit_check", "qualification", "modifies_order")
+             .prefetch_related(Prefetch("items", queryset=items), Prefetch("tasks", queryset=tasks),
+                               "notes__author_user", "follow_on_orders")
+             .filter(pk=pk).first())
     if order is None:
         raise Http404("No such order")
     return order
-
-
-def _require(request, *perms: str) -> None:
-    if not request.user.has_perms(perms):
-        raise PermissionDenied("Your role may not do this.")
 
 
 def _history(order: CustomerOrder, items, tasks):
@@ -164,6 +160,13 @@ def fingerprint(order: CustomerOrder) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()[:12]
 
 
+def live_context(order: CustomerOrder, user) -> dict:
+    """What the live part (_live.html) shows: the state, the jeopardy clock and the service orders' progress."""
+    return {"order": order, "state": state_words(order), "service_orders": service_orders(order),
+            "clock": jeopardy_clock(order), "live": order.state in LIVE_STATES, "fingerprint": fingerprint(order),
+            "can_see_provisioning": user.has_perm("service_activation.view_serviceorder")}
+
+
 def order_context(order: CustomerOrder, user) -> dict:
     can = order_actions(order, user)
     items = list(order.items.all())
@@ -176,10 +179,9 @@ def order_context(order: CustomerOrder, user) -> dict:
         task.can_take = can["take_tasks"] and task.status in (*TASK_OPEN, OrderTask.Status.WAITING) \
             and task.assigned_to_id != user.pk and task.step.kind == OrderTypeStep.Kind.MANUAL
     return {
-        "order": order, "state": state_words(order), "can": can, "items": items, "tasks": tasks,
-        "totals": totals(order), "service_orders": service_orders(order), "clock": jeopardy_clock(order),
-        "live": order.state in LIVE_STATES, "fingerprint": fingerprint(order),
-        "notes": list(order.notes.all()), "note_form": OrderNoteForm(), "task_form": TaskCompleteForm(),
+        **live_context(order, user), "can": can, "items": items, "tasks": tasks, "totals": totals(order),
+        "notes": list(order.notes.all()), "note_form": OrderNoteForm(),
+        "history": _history(order, items, tasks),
     }
 
 
@@ -187,25 +189,20 @@ def order_context(order: CustomerOrder, user) -> dict:
 
 @staff_required(perm=ORDER_VIEW)
 def order_detail(request, pk):
+    """The order page; an HTMX request (the live part polling) gets only the live part, or, when the order has
+    moved on in a way the rest of the page shows, a 204 telling the browser to reload the page (HX-Refresh)."""
     order = _order(request, pk)
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
-        # The live part polling: reload the whole page when what it shows besides the progress has changed.
-        if request.GET.get("shown") and request.GET["shown"] != fingerprint(order):
+        if request.GET.get("shown", fingerprint(order)) != fingerprint(order):
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-        return render_page_or_fragment(request, "orders/ordering/order_detail.html",
-                                       "orders/ordering/_live.html", {
-                                           "order": order, "state": state_words(order),
-                                           "service_orders": service_orders(order), "clock": jeopardy_clock(order),
-                                           "live": order.state in LIVE_STATES, "fingerprint": fingerprint(order),
-                                           "can_see_provisioning": request.user.has_perm(
-                                               "service_activation.view_serviceorder")})
-    ctx = order_context(order, request.user)
-    ctx["history"] = _history(order, ctx["items"], ctx["tasks"])
-    ctx["can_see_provisioning"] = request.user.has_perm("service_activation.view_serviceorder")
-    return render_page_or_fragment(request, "orders/ordering/order_detail.html", "orders/ordering/_live.html", ctx)
+        context = live_context(order, request.user)
+    else:
+        context = order_context(order, request.user)
+    return render_page_or_fragment(request, "orders/ordering/order_detail.html", "orders/ordering/_live.html",
+                                   context)
 
 
 # --- order entry ---------------------------------------------------------------------------------------------
