@@ -326,7 +326,8 @@ def run(ctx):
               ours=per_second(o.rps, queries=queries[0], note=o.note),
               twin=per_second(t.rps, queries=queries[1], note=t.note), twin_label="bare DRF insert of an order row",
               target=0.5)
-    yield latency_row("TMF622 POST productOrder, p99 latency (16 connections)", o, t, "bare DRF insert p99", 99)
+    yield latency_row(f"TMF622 POST productOrder, p99 latency (16 connections; {o.requests} / {t.requests} requests)",
+                      o, t, "bare DRF insert p99", 99)
     yield Row(case="TMF622 POST productOrder with the broker unreachable (enqueue fails after commit, "
                    "the sweeps take over)",
               ours=per_second(down.rps, queries=queries[0], note=down.note))

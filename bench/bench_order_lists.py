@@ -244,6 +244,7 @@ def run(ctx):
               ours=per_second(o.rps, queries=queries[0], note=o.note),
               twin=per_second(t.rps, queries=queries[1], note=t.note), twin_label="bare DRF list of 20 order rows",
               target=0.5)
-    yield latency_row("the same, p95 latency (16 connections)", o, t, "bare DRF list p95", 95)
+    yield latency_row(f"the same, p95 latency (16 connections; {o.requests} / {t.requests} requests)", o, t,
+                      "bare DRF list p95", 95)
     yield Row(case=f"portal /csr/orders/ (25 a page), {n:,} orders, p95 {p.percentile(95):.0f} ms",
               ours=per_second(p.rps, queries=queries[2], note=p.note))
