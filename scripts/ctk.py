@@ -34,9 +34,9 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
 
 
 def ctk_dir() -> Path:
-    """The official kits: ``BSS_CTK_DIR``, else ``shared/tmf/ctk`` beside the repository (as laid out for
-    developers and CI)."""
-    return Path(os.environ.get("BSS_CTK_DIR") or ROOT.parent / "shared" / "tmf" / "ctk")
+    """The official kits: ``BSS_CTK_DIR``, else the unmodified copies vendored in ``bss/tmf/ctk`` (so a clean clone
+    runs them)."""
+    return Path(os.environ.get("BSS_CTK_DIR") or ROOT / "bss" / "tmf" / "ctk")
 
 
 def newman_command() -> list[str] | None:

@@ -61,7 +61,8 @@ def service_order_customer_order_id(*, service_order_id: int) -> int | None:
 
 
 def fallout_queue() -> QuerySet[WorkOrder]:
-    return WorkOrder.objects.filter(status=WorkOrder.Status.FAILED).select_related(
+    return WorkOrder.objects.filter(status=WorkOrder.Status.FAILED).exclude(  # given up: the item failed
+        item__state__in=[ServiceOrderItem.State.FAILED, ServiceOrderItem.State.CANCELLED]).select_related(
         "item__service_order__customer", "item__specification").order_by("item__service_order__priority", "pk")
 
 

@@ -652,6 +652,13 @@ def customer_order_try_complete(*, order_id: int, actor: Actor) -> CustomerOrder
         _advance_tasks(order, actor=actor)
         if summary["open"]:
             return order
+        if summary["count"] and not summary["completed"] and not summary["failed"]:
+            # every service order was cancelled (e.g. by provisioning) while the order goes on: nothing was
+            # delivered, so it does not complete; it is held for staff to re-issue or cancel
+            order.hold_reason = CustomerOrder.HoldReason.MANUAL
+            order.save(update_fields=["hold_reason", "updated_at"])
+            _state_change(order, "hold", actor=actor, reason="its service orders were cancelled: nothing delivered")
+            return order
         if summary["failed"] and not summary["completed"]:
             _items_to(order, "fail")
             _state_change(order, "fail", actor=actor, reason="its service orders failed")

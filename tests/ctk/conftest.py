@@ -1,7 +1,7 @@
 """The official TM Forum CTKs (newman) against a live test server, through the token-adding proxy that stands
 in for an integrator's API gateway (scripts/ctk.py, docs/ctk.md).
 
-Without newman (`npm ci`) or the kits (../shared/tmf/ctk, or BSS_CTK_DIR) these tests skip, unless
+Without newman (`npm ci`) or the kits (bss/tmf/ctk, or BSS_CTK_DIR) these tests skip, unless
 BSS_REQUIRE_CTK=1 (CI), where they fail.
 """
 

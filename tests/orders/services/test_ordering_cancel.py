@@ -202,3 +202,14 @@ def test_terminal_orders_close_after_the_grace_period_and_archive_later(csr):
     order.refresh_from_db()
     assert order.archived and order.items.count() == 1  # out of the working set, never erased
     assert not ordering.order_queryset(staff_user()).filter(pk=order.pk).exists()
+
+
+def test_an_order_whose_service_orders_were_all_cancelled_is_held_not_completed(csr):
+    customer = orderable_customer()
+    order = _order(csr, customer, activatable_offering())
+    ordering.customer_order_process(order_id=order.pk, actor=csr)
+    so = ServiceOrder.objects.get(customer_order_id=order.pk)
+    service_orders.service_order_cancel(service_order_id=so.pk, reason="network change freeze", actor=csr)
+    ordering.customer_order_try_complete(order_id=order.pk, actor=csr)
+    order.refresh_from_db()
+    assert order.state == S.HELD and not customer.products.exists()
