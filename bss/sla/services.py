@@ -676,12 +676,15 @@ def sla_scan(*, now: datetime | None = None, batch_size: int = SCAN_BATCH, max_b
     never do it twice). Re-running it at the same moment changes nothing.
 
     Clocks on plain elapsed time without a projection provider go the set-based way (``set_based``,
-    ``set_batch_size`` rows a statement); the others are assessed one by one (``batch_size``)."""
+    ``set_batch_size`` rows a statement, on PostgreSQL); the others are assessed one by one (``batch_size``)."""
     now = now or sla_time.now()
     totals = {"clocks": 0, "escalations": 0, "jeopardy_changes": 0, "failed": 0}
     plain = _PlainTime.now_configured()
     per_clock = SlaClock.objects.all()
-    if set_based:
+    from django.db import connection
+
+    # The set-based statement is PostgreSQL's; the embedded SQLite run assesses clocks one by one.
+    if set_based and connection.vendor == "postgresql":
         try:
             _scan_set_based(now=now, plain=plain, batch_size=set_batch_size, max_batches=max_batches,
                             totals=totals)
