@@ -304,3 +304,10 @@ def demo_order_customers(*, limit: int, segments=None) -> list:
     if segments:
         qs = qs.filter(segment__in=segments)
     return list(qs.distinct().order_by("pk")[:limit])
+
+
+def customer_email(*, customer_id: int) -> str:
+    """Where to e-mail the customer: the primary contact's preferred e-mail (else any of its e-mails), else ''."""
+    medium = (ContactMedium.objects.filter(contact__customer_id=customer_id, kind="email")
+              .order_by("-contact__is_primary", "-preferred", "pk").values_list("value", flat=True).first())
+    return medium or ""

@@ -3,7 +3,7 @@ and the open service orders) and the provisioning work queues (the teams' workli
 
 from django.urls import reverse
 
-from bss.panels import Panel, WorkQueue, register_panel, register_work_queue
+from bss.panels import Flag, Panel, WorkQueue, register_flag, register_panel, register_work_queue
 
 SHOWN = 10
 SHOWN_CHARACTERISTICS = ("msisdn", "iccid", "ipv4", "line_id", "port", "vlan")
@@ -43,3 +43,13 @@ register_work_queue(WorkQueue("provisioning_worklist", "Manual provisioning step
 register_work_queue(WorkQueue("provisioning_fallout", "Fallout: failed provisioning steps", _fallout,
                               url=lambda request: reverse("provisioning:fallout"),
                               perm="service_activation.change_workorder", order=51))
+
+
+def _outage_planned(customer) -> bool:
+    from service_activation.services.outage import outages_for_customer
+
+    return bool(outages_for_customer(customer_id=customer.pk))
+
+
+register_flag(Flag("planned_outage", "Planned outage", _outage_planned, level="warning", order=30,
+                   help="A planned outage affects this customer's services (scheduled or in progress)."))

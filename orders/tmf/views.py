@@ -303,8 +303,7 @@ class ProductOrderViewSet(TmfViewSet):
     db_filters = {"id": "pk", "orderNumber": "order_number", "externalId": "external_id", "priority": "priority",
                   "category": "category", "orderDate": "order_date", "completionDate": "completion_date",
                   "requestedCompletionDate": "requested_completion_date", "relatedParty.id": "customer_id",
-                  "billingAccount.id": "billing_account_id", "channel.id": "channel",
-                  "productOrderItem.productOffering.id": "items__offering_id"}
+                  "billingAccount.id": "billing_account_id", "channel.id": "channel"}
     ordering = ("-order_date", "-pk")
     error_names = {"items": "productOrderItem", "customer": "relatedParty", "reason": "cancellationReason"}
 
@@ -313,9 +312,18 @@ class ProductOrderViewSet(TmfViewSet):
 
         qs = CustomerOrder.objects.select_related("customer", "billing_account", "milestone").prefetch_related(
             "items__offering", "items__prices", "items__depends_on", "notes")
-        return visible_to(qs, self.request.user).distinct()
+        return visible_to(qs, self.request.user)
 
-    custom_filters = {"state": "filter_state"}
+    custom_filters = {"state": "filter_state", "productOrderItem.productOffering.id": "filter_offering"}
+
+    def filter_offering(self, qs, value):
+        """Orders with an item for this offering (by id or code): an EXISTS, so the list needs no DISTINCT."""
+        from django.db.models import Exists, OuterRef, Q
+
+        from orders.models import OrderItem
+
+        match = Q(offering__code=value) | (Q(offering_id=int(value)) if value.isdigit() else Q(pk__in=[]))
+        return qs.filter(Exists(OrderItem.objects.filter(match, order=OuterRef("pk"))))
 
     def filter_state(self, qs, value):
         """``state`` is the TMF622 state: the internal states it shows (orders.ordering_states)."""

@@ -100,3 +100,14 @@ def test_failing_activation_goes_to_fallout_and_the_order_waits(csr, settings, d
         work_order_retry(work_order_id=failed.pk, actor=csr, reason="profile server restarted")
     order.refresh_from_db()
     assert order.state == CustomerOrder.State.COMPLETED
+
+
+def test_the_customer_is_emailed_when_the_order_completes(csr, mailoutbox, django_capture_on_commit_callbacks):
+    from tests.factories import ContactFactory, ContactMediumFactory
+
+    customer = orderable_customer()
+    ContactMediumFactory(contact=ContactFactory(customer=customer), kind="email", value="aoife@example.ie")
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _order(csr, customer, activatable_offering())
+    (mail,) = mailoutbox
+    assert mail.to == ["aoife@example.ie"] and order.order_number in mail.subject and "completed" in mail.subject

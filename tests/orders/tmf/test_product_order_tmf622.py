@@ -110,3 +110,18 @@ def test_cancel_product_order_of_an_order_we_do_not_hold_is_a_refused_request(in
     assert resp.status_code == 201, resp.content
     assert resp.json()["state"] == "terminatedWithError"
     assert spec_problems(load_spec(SPEC), "CancelProductOrder", resp.json()) == []
+
+
+def test_filtering_by_an_items_offering_lists_each_order_once(integrator_client):
+    url = reverse(LIST)
+    a, b = ProductOfferingFactory(lifecycle_status="active"), ProductOfferingFactory(lifecycle_status="active")
+    body = {"productOrderItem": [{"id": "1", "action": "add", "productOffering": {"id": a.code}},
+                                 {"id": "2", "action": "add", "productOffering": {"id": a.code}}]}
+    both = integrator_client.post(url, body, format="json").json()["id"]
+    other = integrator_client.post(url, {"productOrderItem": [
+        {"id": "1", "action": "add", "productOffering": {"id": b.code}}]}, format="json").json()["id"]
+    for value in (a.code, str(a.pk)):
+        r = integrator_client.get(url, {"productOrderItem.productOffering.id": value})
+        assert [o["id"] for o in r.json()] == [both] and r["X-Total-Count"] == "1"
+    assert [o["id"] for o in integrator_client.get(
+        url, {"productOrderItem.productOffering.id": b.code}).json()] == [other]

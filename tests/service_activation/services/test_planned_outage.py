@@ -56,3 +56,17 @@ def test_an_outage_tells_the_affected_customers_and_holds_their_clocks():
     assert planned_outages_tick(now=start + dt.timedelta(hours=3)) == {"begun": 0, "ended": 1}
     assert clock().state == "running"
     assert outages_for_customer(customer_id=affected.pk, now=start + dt.timedelta(hours=3)) == []
+
+
+def test_the_outage_flag_shows_on_the_affected_customers_page(client):
+    from bss.panels import flags_for
+
+    actor = Actor(user=staff_user(), channel=Channel.PORTAL)
+    spec = ServiceSpecificationFactory(lifecycle_status="active")
+    affected = orderable_customer()
+    Service.objects.create(name="Fibre line", customer=affected, specification=spec, state=Service.State.ACTIVE)
+    start = timezone.now() + dt.timedelta(days=1)
+    planned_outage_announce(title="Core router swap", starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                            specification_ids=[spec.pk], actor=actor)
+    assert "planned_outage" in [f.key for f in flags_for("customer", affected, staff_user())]
+    assert "planned_outage" not in [f.key for f in flags_for("customer", orderable_customer(), staff_user())]
