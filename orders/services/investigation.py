@@ -6,7 +6,7 @@ rule or offering, followed until the reconfiguration."""
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bss.actors import Actor
@@ -102,9 +102,7 @@ def customer_order_resubmit(*, order_id: int, actor: Actor, items: list[OrderIte
 
 
 def investigation_figures() -> dict[str, int]:
-    """Rejected orders by investigation class ('' = not classified yet)."""
-    from django.db.models import Q
-
+    """Rejected orders (closed ones too) by investigation class ('unclassified' when not classified yet)."""
     rows = CustomerOrder.objects.filter(Q(state=CustomerOrder.State.REJECTED) | Q(
         state=CustomerOrder.State.CLOSED, closed_from=CustomerOrder.State.REJECTED))
     return {r["investigation_class"] or "unclassified": r["n"] for r in

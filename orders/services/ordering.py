@@ -191,11 +191,16 @@ def order_total(order: CustomerOrder) -> dict[str, dict[str, Decimal]]:
 
 
 def _credit_exposure(order: CustomerOrder) -> Decimal:
-    """One-time plus the first period of recurring prices (orders.services.credit.order_credit_amount)."""
-    total = Decimal("0")
-    for t in order_total(order).values():
-        total += t["tax_included"]
-    return q(total)
+    """What credit authorization assesses (orders.services.credit.order_credit_amount: one-time plus the first
+    period of recurring prices, one currency), over the prices agreed on the order, tax included."""
+    from types import SimpleNamespace
+
+    from .credit import order_credit_amount
+
+    return order_credit_amount([
+        (SimpleNamespace(price_type=p.price_type, amount=p.tax_included_amount, currency=p.currency), item.quantity)
+        for item in order.items.exclude(state__in=[OrderItem.State.CANCELLED, OrderItem.State.REJECTED])
+        for p in item.prices.all()])
 
 
 def _state_change(order: CustomerOrder, transition: str, *, actor: Actor, reason: str = "") -> CustomerOrder:
@@ -273,8 +278,7 @@ def customer_order_create(
     if account_ref and account is None:
         problems.append(_reason("unknown_billing_account", f"No billing account '{account_ref}'.", "billingAccount"))
     if account is None and customer is not None:
-        account = customer.billing_accounts.filter(status="active").order_by("pk").first() \
-            if hasattr(customer, "billing_accounts") else None
+        account = customer.billing_accounts.filter(status="active").order_by("pk").first()
     elif account is not None and customer is not None and account.customer_id != customer.pk:
         problems.append(_reason("account_of_another_customer", "The billing account belongs to another customer.",
                                 "billingAccount"))
@@ -401,7 +405,7 @@ def _validation_problems(order: CustomerOrder) -> list[dict]:
                                                     f"Item {item.item_id}: {c.name} is required for {o.name}.",
                                                     f"productOrderItem[{item.item_id}].product.productCharacteristic"))
             if o.requires_install_address and item.action == "add" and item.place_id is None:
-                address = customer.addresses.order_by("pk").first() if hasattr(customer, "addresses") else None
+                address = customer.addresses.order_by("pk").first()
                 if address is None:
                     problems.append(_reason("install_address_required",
                                             f"Item {item.item_id}: {o.name} needs an install address.",
@@ -539,8 +543,6 @@ def customer_order_process(*, order_id: int, actor: Actor) -> CustomerOrder:
 def _advance_tasks(order: CustomerOrder, *, actor: Actor) -> None:
     """Make the next waiting tasks ready (in sequence: a task is ready when every earlier mandatory task is done);
     automatic steps finish at once; activation steps finish when the service orders complete."""
-    from bss.audit.services import history_record as record
-
     tasks = list(order.tasks.select_related("step").order_by("sequence"))
     blocked = False
     for t in tasks:
@@ -566,7 +568,6 @@ def _advance_tasks(order: CustomerOrder, *, actor: Actor) -> None:
             _point_of_no_return(order, actor=actor)
         if t.step.mandatory:
             blocked = True
-    del record
 
 
 def _point_of_no_return(order: CustomerOrder, *, actor: Actor) -> None:
@@ -660,7 +661,7 @@ def customer_order_try_complete(*, order_id: int, actor: Actor) -> CustomerOrder
             _state_change(order, "hold", actor=actor, reason="its service orders were cancelled: nothing delivered")
             return order
         if summary["failed"] and not summary["completed"]:
-            _items_to(order, "fail")
+            _items_to(order, "fail", actor=actor)
             _state_change(order, "fail", actor=actor, reason="its service orders failed")
             _stop_clock(order, actor=actor, completed=False)
             return order
@@ -685,16 +686,13 @@ def _stop_clock(order: CustomerOrder, *, actor: Actor, completed: bool) -> None:
     sla_clock_stop(obj=order, clock_type="orders.customer_order", completed=completed, actor=actor)
 
 
-def _items_to(order: CustomerOrder, transition: str, *, skip=()) -> None:
-    for item in order.items.all():
-        if item.item_id in skip:
-            continue
-        method = getattr(item, transition)
-        from django_fsm import can_proceed
+def _items_to(order: CustomerOrder, transition: str, *, actor: Actor) -> None:
+    """Move every item that can make the transition (the order's own history row says why)."""
+    from django_fsm import can_proceed
 
-        if can_proceed(method):
-            method()
-            item.save(update_fields=["state"])
+    for item in order.items.all():
+        if can_proceed(getattr(item, transition)):
+            fsm_transition(item, transition, actor=actor, record=False, state_field="state")
 
 
 def _update_inventory(order: CustomerOrder, *, actor: Actor, failed_items: set[int]) -> None:
@@ -739,8 +737,8 @@ def _update_inventory(order: CustomerOrder, *, actor: Actor, failed_items: set[i
             if item.product.status != "terminated":
                 customer_services.product_transition(product_id=item.product.pk, transition="terminate",
                                                      actor=actor, reason=f"order {order.order_number} completed")
-        fsm_transition(item, "complete", actor=actor, record=False, state_field="state") \
-            if item.state != OrderItem.State.COMPLETED else None
+        if item.state != OrderItem.State.COMPLETED:
+            fsm_transition(item, "complete", actor=actor, record=False, state_field="state")
 
 
 def _apply_account_changes(order: CustomerOrder, *, actor: Actor) -> None:
@@ -857,7 +855,7 @@ def customer_order_cancel(*, order_id: int, reason: str, actor: Actor) -> Custom
 
 
 def _finish_cancellation(order: CustomerOrder, *, actor: Actor) -> None:
-    _items_to(order, "cancel")
+    _items_to(order, "cancel", actor=actor)
     for t in order.tasks.exclude(status__in=[OrderTask.Status.DONE, OrderTask.Status.CANCELLED]):
         fsm_transition(t, "cancel", actor=actor, record=False)
     order.cancellation_date = timezone.now()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 
@@ -29,6 +30,10 @@ class AdapterError(Exception):
         self.retryable = retryable
 
 
-class Adapter:
-    def apply(self, request: StepRequest) -> AdapterResult:  # pragma: no cover - interface
-        raise NotImplementedError
+class Adapter(ABC):
+    """One network element type: apply one step (activate, roll back, test, recover) for a service, idempotently
+    for the request's idempotency key. Implementations: simulated.SimulatedAdapter, http.HttpAdapter."""
+
+    @abstractmethod
+    def apply(self, request: StepRequest) -> AdapterResult:
+        """Configure (or check) the element; AdapterError when it cannot be reached or refuses."""

@@ -111,3 +111,24 @@ def test_the_customer_is_emailed_when_the_order_completes(csr, mailoutbox, djang
         order = _order(csr, customer, activatable_offering())
     (mail,) = mailoutbox
     assert mail.to == ["aoife@example.ie"] and order.order_number in mail.subject and "completed" in mail.subject
+
+
+@pytest.mark.parametrize("approve, state", [(True, CustomerOrder.State.COMMITTED),
+                                            (False, CustomerOrder.State.REJECTED)])
+def test_a_credit_referral_holds_the_order_until_the_review_decides(csr, approve, state):
+    from bss.roles import Role
+    from orders.services.credit import credit_check_review
+
+    CreditPolicyFactory(is_active=True, refer_credit_classes=["C"])
+    customer = orderable_customer(credit_class="C")
+    order = _order(csr, customer, activatable_offering(one_time=Decimal("50.0000")))
+    from orders.services.ordering import customer_order_process
+
+    customer_order_process(order_id=order.pk, actor=csr)
+    order.refresh_from_db()
+    assert (order.state, order.hold_reason) == ("held", "credit_referral")
+    supervisor = Actor(user=staff_user(Role.SUPERVISOR), channel=Channel.PORTAL)
+    credit_check_review(check_id=order.credit_check_id, approve=approve, reason="checked with the bureau",
+                        actor=supervisor)
+    order.refresh_from_db()
+    assert order.state == state
