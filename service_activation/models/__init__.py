@@ -2,6 +2,7 @@
 
 from .design import ServiceDesign  # noqa: F401
 from .outage import PlannedOutage  # noqa: F401
+from .recovery import RecoveryPlan, ServiceRecovery  # noqa: F401
 from .resource import Resource, ResourceKind, ResourcePool  # noqa: F401
 from .service_order import (  # noqa: F401
     NetworkConfiguration,
