@@ -373,6 +373,11 @@ class OrderItem(FSMModelMixin, models.Model):
     def reject(self):
         pass
 
+    @transition(field=state, source=[State.IN_PROGRESS, State.HELD], target=State.ACKNOWLEDGED)
+    def reopen(self):
+        """Modified before the point of no return: its service order items were cancelled and it is decomposed
+        again (orders.services.order_modify)."""
+
 
 class OrderItemPrice(models.Model):
     """A price agreed at order time (TMF622 itemPrice): what billing charges, not whatever the catalog says later.
@@ -464,6 +469,8 @@ class OrderTask(FSMModelMixin, models.Model):
     note = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="back-scheduled from the order's committed "
+                                                                   "availability date (orders.services.order_config)")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -489,6 +496,13 @@ class OrderTask(FSMModelMixin, models.Model):
     @transition(field=status, source=[Status.WAITING, Status.READY, Status.IN_PROGRESS], target=Status.CANCELLED)
     def cancel(self):
         pass
+
+    def is_overdue(self, now=None) -> bool:
+        """Past its due date and not done (worklists flag it)."""
+        from django.utils import timezone
+
+        return (self.due_at is not None and self.status not in (self.Status.DONE, self.Status.CANCELLED)
+                and self.due_at < (now or timezone.now()))
 
 
 class CancelProductOrder(FSMModelMixin, models.Model):
@@ -575,3 +589,42 @@ class ConfigurationDefect(FSMModelMixin, models.Model):
     @transition(field=status, source=Status.OPEN, target=Status.DECLINED)
     def decline(self):
         pass
+
+
+class OrderNotificationList(models.Model):
+    """An internal notification list (1.1.1.5.7 Report): which order events (and, for state changes, which
+    states) notify which staff users, teams (groups) or e-mail addresses, narrowed by order type and customer
+    segment. Delivered by e-mail from a subscriber on the order's published events (orders.notifications),
+    never inline in a transition."""
+
+    class EventKind(models.TextChoices):
+        CREATE = "ProductOrderCreateEvent", "Order created"
+        STATE_CHANGE = "ProductOrderStateChangeEvent", "State changed"
+        ATTRIBUTE_VALUE_CHANGE = "ProductOrderAttributeValueChangeEvent", "Changed (milestone, items, notes)"
+        INFORMATION_REQUIRED = "ProductOrderInformationRequiredEvent", "Information required"
+
+    name = models.CharField(max_length=120, unique=True)
+    active = models.BooleanField(default=True)
+    event_types = models.JSONField(default=list, blank=True,
+                                   help_text="event names (see EventKind); empty: state changes only")
+    states = models.JSONField(default=list, blank=True,
+                              help_text="internal order states that notify on a state change; empty: every state")
+    order_type = models.ForeignKey(OrderType, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   help_text="blank: every order type")
+    customer_segment = models.CharField(max_length=20, blank=True, help_text="a customer segment; blank: any")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    teams = models.ManyToManyField("auth.Group", blank=True, related_name="+",
+                                   help_text="every active member with an e-mail address")
+    email_addresses = models.TextField(blank=True, help_text="one or more addresses, comma or line separated")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def events(self) -> list[str]:
+        return list(self.event_types or [self.EventKind.STATE_CHANGE.value])

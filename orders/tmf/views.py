@@ -19,6 +19,7 @@ nothing refers to is deleted); specifications, categories and prices in use are 
 from __future__ import annotations
 
 from bss.actors import Actor
+from bss.errors import DomainValidationError
 from bss.roles import is_staff_user
 from bss.tmf.ids import local_id
 from bss.tmf.views import TmfViewSet
@@ -298,14 +299,14 @@ class ProductOrderViewSet(TmfViewSet):
     serializer_class = ProductOrderSerializer
     read_only_on_create = {"state", "orderDate", "completionDate", "expectedCompletionDate", "cancellationDate",
                            "orderTotalPrice"}
-    read_only_on_update = read_only_on_create | {"productOrderItem", "relatedParty", "billingAccount", "channel",
-                                                 "externalId"}
+    read_only_on_update = read_only_on_create | {"relatedParty", "billingAccount", "channel", "externalId"}
     db_filters = {"id": "pk", "orderNumber": "order_number", "externalId": "external_id", "priority": "priority",
                   "category": "category", "orderDate": "order_date", "completionDate": "completion_date",
                   "requestedCompletionDate": "requested_completion_date", "relatedParty.id": "customer_id",
                   "billingAccount.id": "billing_account_id", "channel.id": "channel"}
     ordering = ("-order_date", "-pk")
-    error_names = {"items": "productOrderItem", "customer": "relatedParty", "reason": "cancellationReason"}
+    error_names = {"items": "productOrderItem", "customer": "relatedParty", "reason": "cancellationReason",
+                   "add": "productOrderItem", "remove": "productOrderItem"}
 
     def get_queryset(self):
         from orders.models import CustomerOrder
@@ -365,9 +366,61 @@ class ProductOrderViewSet(TmfViewSet):
         return order
 
     def perform_update(self, obj, data, actor):
-        from orders.services.ordering import customer_order_update
+        """A merge patch. ``productOrderItem`` (the array replaces the order's items, RFC 7386): an item whose id
+        the order has is modified (quantity, product.productCharacteristic, product.place: the attributes the item
+        sends), a new id is added, an open item left out is removed; through orders.services.order_modify
+        (validation, feasibility and credit again; 409 after the point of no return, 422 when the modified order
+        is invalid, infeasible or declined). The other attributes go through customer_order_update; both in one
+        transaction with one event."""
+        from bss.events import one_event
 
         data, extra = self.serializer_class.split_passthrough(dict(data))
+        with one_event():
+            if "productOrderItem" in data:
+                self._modify_items(obj, data["productOrderItem"], actor)
+            header = {k: v for k, v in data.items() if k not in ("productOrderItem",)}
+            if header or extra:
+                obj = self._update_header(obj, header, extra, actor)
+        obj.refresh_from_db()
+        return obj
+
+    def _modify_items(self, obj, items: list, actor):
+        from orders.services.order_modify import OrderItemChange, customer_order_modify
+
+        existing = {i.item_id: i for i in obj.items.all()}
+        sent = [i for i in items if isinstance(i, dict)]
+        ids = [str(i.get("id", "")) for i in sent]
+        if len(set(ids)) != len(ids):
+            raise DomainValidationError({"productOrderItem": "Item ids must be unique within the order."})
+        inputs = {x.item_id: (x, raw) for x, raw in zip(_order_item_inputs(sent), sent, strict=True)}
+        changes, add = [], []
+        for item_id, (x, raw) in inputs.items():
+            item = existing.get(item_id)
+            if item is None:
+                add.append(x)
+                continue
+            product = raw.get("product") if isinstance(raw.get("product"), dict) else {}
+            change = OrderItemChange(item_id=item_id)
+            if "quantity" in raw and x.quantity != item.quantity:
+                change.quantity = x.quantity
+            if "productCharacteristic" in product:
+                wanted = dict(x.characteristics)
+                delta = {k: v for k, v in wanted.items() if item.characteristics.get(k) != v}
+                delta.update({k: None for k in item.characteristics if k not in wanted})
+                change.characteristics = delta or None
+            if "place" in product and (x.place or "") != (str(item.place_id) if item.place_id else ""):
+                change.place = x.place or ""
+            if (change.quantity, change.characteristics, change.place) != (None, None, None):
+                changes.append(change)
+        closed = ("cancelled", "rejected", "completed", "failed")
+        remove = [k for k, i in existing.items() if k not in inputs and i.state not in closed]
+        if changes or add or remove:
+            customer_order_modify(order_id=obj.pk, actor=actor, changes=changes, add=add, remove=remove,
+                                  reason="modified through TMF622 PATCH")
+
+    def _update_header(self, obj, data, extra, actor):
+        from orders.services.ordering import customer_order_update
+
         return customer_order_update(
             order_id=obj.pk, actor=actor, **{k: v for k, v in {
                 "description": data.get("description"), "category": data.get("category"),
