@@ -58,3 +58,21 @@ class CreditReviewSerializer(serializers.Serializer):
     terms = serializers.DictField(child=serializers.CharField(allow_blank=True), required=False,
                                   help_text='approving only: amended terms, e.g. {"deposit": "0.00"} waives the deposit, '
                                             '{"credit_limit": "500.00"} sets the limit; keys left out keep the proposal')
+
+
+class ImpactItemSerializer(serializers.Serializer):
+    """One order item not yet submitted, as the impact preview reads it (the productOrderItem's essentials)."""
+
+    id = serializers.CharField(max_length=64)
+    action = serializers.ChoiceField(choices=["add", "modify", "delete", "noChange"], default="add")
+    offering = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                     help_text="a product offering's id or code (add; modify to another offering)")
+    product = serializers.CharField(max_length=64, required=False, allow_blank=True, default="",
+                                    help_text="the customer's product (id) a modify or delete item acts on")
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    depends_on = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+
+
+class ImpactPreviewSerializer(serializers.Serializer):
+    customer = serializers.IntegerField(help_text="customer id")
+    items = ImpactItemSerializer(many=True, allow_empty=False)

@@ -1,5 +1,6 @@
 """Native API views of order handling (credit checks): thin, they call orders.services."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -7,7 +8,12 @@ from rest_framework.response import Response
 
 from bss.actors import Actor
 from customers import selectors as customer_selectors
-from orders.api.serializers import CreditCheckRequestSerializer, CreditCheckSerializer, CreditReviewSerializer
+from orders.api.serializers import (
+    CreditCheckRequestSerializer,
+    CreditCheckSerializer,
+    CreditReviewSerializer,
+    ImpactPreviewSerializer,
+)
 from orders.services import credit as services
 
 
@@ -107,3 +113,57 @@ class OrderReportView(viewsets.ViewSet):
             response["Content-Disposition"] = 'attachment; filename="order-report.csv"'
             return response
         return Response(dataclasses.asdict(report))
+
+
+class CustomerOrderImpactViewSet(viewsets.ViewSet):
+    """Impact analysis of customer orders (seed 000 1.1.1.5.1.1), read-only: the affected products and their
+    services, dependent items and products, the recurring charges that stop and start, one-time fees and
+    penalties (orders.services.impact). ``GET customer-orders/<id>/impact/`` for a stored order (its agreed
+    prices), ``POST customer-orders/impact-preview/`` for items not yet submitted (the catalog's prices in
+    force; nothing is stored). Needs orders.view_customerorder; orders and products are scoped to what the
+    caller may see."""
+
+    action_permissions = {"impact": ["orders.view_customerorder"], "impact_preview": ["orders.view_customerorder"]}
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @action(detail=True, methods=["get"])
+    def impact(self, request, pk=None):
+        """The impact of a stored order.
+
+        Returns: items (with charges_stop, charges_start, one_time, services, dependent_items, term, penalty),
+        dependent_products, recurring (per period: stops, starts, net), one_time_total, penalties_total,
+        penalties, committed (true once the order is past commitment)."""
+        from django.http import Http404
+
+        from orders.services import impact as impact_svc
+        from orders.services import ordering as ordering_svc
+
+        order = ordering_svc.order_queryset(request.user).filter(pk=pk if str(pk).isdigit() else None).first()
+        if order is None:
+            raise Http404("No such order")
+        return Response(impact_svc.order_impact(order).as_dict())
+
+    @extend_schema(request=ImpactPreviewSerializer, responses={200: OpenApiTypes.OBJECT})
+    @action(detail=False, methods=["post"], url_path="impact-preview")
+    def impact_preview(self, request):
+        """The impact of items not yet submitted, for a customer: nothing is stored.
+
+        Returns: the same shape as the impact of a stored order."""
+        from orders.services import impact as impact_svc
+        from orders.services.ordering import OrderItemInput
+
+        data = ImpactPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        customer = customer_selectors.customer_queryset(request.user).filter(pk=values["customer"]).first()
+        if customer is None:
+            raise serializers.ValidationError({"customer": ["No such customer."]})
+        ids = [i["id"] for i in values["items"]]
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError({"items": ["Item ids must be unique."]})
+        items = [OrderItemInput(item_id=i["id"], action=i["action"], offering=i["offering"] or None,
+                                product=i["product"] or None, quantity=i["quantity"],
+                                depends_on=[d for d in i["depends_on"] if d in ids])
+                 for i in values["items"]]
+        result = impact_svc.items_impact(customer=customer, items=items, user=request.user)
+        return Response(result.as_dict())
