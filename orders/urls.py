@@ -3,7 +3,7 @@ self-service /my/offers/ ("my_orders")."""
 
 from django.urls import include, path
 
-from .views import csr, my, my_orders, ordering
+from .views import csr, my, my_orders, order_modify, ordering
 
 csr_patterns = [
     path("credit/", csr.credit_queue, name="credit_queue"),
@@ -21,6 +21,7 @@ csr_patterns = [
     path("tasks/<int:pk>/take/", ordering.task_take, name="task_take"),
     path("<int:pk>/", ordering.order_detail, name="order"),
     path("<int:pk>/cancel/", ordering.order_cancel, name="order_cancel"),
+    path("<int:pk>/modify/", order_modify.order_modify, name="order_modify"),
     path("<int:pk>/items/<str:item_id>/cancel/", ordering.order_item_cancel, name="order_item_cancel"),
     path("<int:pk>/hold/", ordering.order_hold, name="order_hold"),
     path("<int:pk>/release/", ordering.order_release, name="order_release"),
