@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import csr
+from .views import csr, monitoring, recovery
 
 csr_patterns = [
     path("worklist/", csr.worklist, name="worklist"),
@@ -12,4 +12,7 @@ csr_patterns = [
     path("work-orders/<int:pk>/give-up/", csr.work_order_give_up, name="work_order_give_up"),
     path("service-orders/<int:pk>/", csr.service_order_detail, name="service_order"),
     path("service-orders/<int:pk>/cancel/", csr.service_order_cancel, name="service_order_cancel"),
+    path("monitoring/", monitoring.monitoring, name="monitoring"),
+    path("reports/", monitoring.provisioning_reports, name="reports"),
+    *recovery.urlpatterns,
 ]

@@ -124,6 +124,8 @@ PAGES = [
          user="provisioning", phone=True),
     Page("provisioning:service_order_cancel", kwargs=lambda d: {"pk": d["standalone"].pk}, user="provisioning",
          submit_empty=True),
+    Page("provisioning:monitoring", user="provisioning", phone=True),
+    Page("provisioning:reports", user="provisioning", phone=True),
 ]
 
 # URL names that are not pages a person opens: each with the reason.
