@@ -24,10 +24,14 @@ class ServiceActivationConfig(AppConfig):
         from bss.sla.registry import register_clock_type
 
         from . import events  # noqa: F401  registers the TMF641 / TMF638 resources for events
+        from . import receivers  # noqa: F401  cancelServiceOrder requests follow their service orders
         from .services.design import DESIGN_APPROVAL, service_design_decided
+        from .services.recovery import RECOVERY_APPROVAL, recovery_authorization_decided
 
         register_approval_type(DESIGN_APPROVAL, label="Service design", approver_roles=[Role.SUPERVISOR, Role.ADMIN],
                                on_decision=service_design_decided)
+        register_approval_type(RECOVERY_APPROVAL, label="Service recovery impacting other services",
+                               approver_roles=[Role.SUPERVISOR, Role.ADMIN], on_decision=recovery_authorization_decided)
 
         register_clock_type(
             "service_activation.service_order", label="Service order", referred_type="ServiceOrder",

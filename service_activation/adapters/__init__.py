@@ -18,5 +18,9 @@ def get_adapter(name: str) -> Adapter:
         raise AdapterError(f"No adapter '{name}'", retryable=False) from None
 
 
+def known_adapters() -> list[str]:
+    return sorted(_ADAPTERS)
+
+
 def register_adapter(name: str, adapter: Adapter) -> None:
     _ADAPTERS[name] = adapter

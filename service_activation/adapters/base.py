@@ -17,9 +17,13 @@ class StepRequest:
 
 @dataclass(frozen=True)
 class AdapterResult:
+    """``pending``: the element accepted the request and reports the outcome later by callback (the step
+    waits in progress for it; http.HttpAdapter with ``async``)."""
+
     ok: bool
     detail: str = ""
     data: dict = field(default_factory=dict)
+    pending: bool = False
 
 
 class AdapterError(Exception):

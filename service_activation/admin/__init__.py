@@ -1,5 +1,6 @@
 """Service activation admin, one module per concept."""
 
+from .recovery import RecoveryPlanAdmin, ServiceRecoveryAdmin  # noqa: F401
 from .resource import ResourceAdmin, ResourcePoolAdmin  # noqa: F401
 from .service_order import (  # noqa: F401
     NetworkConfigurationAdmin,

@@ -41,6 +41,7 @@ from service_activation.models import (
     TestRun,
     WorkOrder,
 )
+from service_activation.services import partner_tests, recovery
 
 log = logging.getLogger(__name__)
 SO = ServiceOrder.State
@@ -112,16 +113,8 @@ def _work_orders_for(item: ServiceOrderItem) -> list[WorkOrder]:
         return []
     rows = []
     steps = list(spec.activation_steps.all())
-    if item.action == "delete":  # termination: the recovery plan, or the activation plan in reverse
-        plan = spec.recovery_plan or [{"code": f"remove-{s.code}", "name": f"Remove: {s.name}", "kind": s.kind,
-                                       "adapter": s.adapter, "specialty": s.specialty}
-                                      for s in reversed(steps) if s.kind == "automatic"]
-        for n, s in enumerate(plan, start=1):
-            rows.append(WorkOrder(item=item, kind=WorkOrder.Kind.RECOVERY, sequence=n, code=s["code"], name=s["name"],
-                                  manual=s.get("kind") == "manual", specialty=s.get("specialty", ""),
-                                  adapter=s.get("adapter", "simulated"),
-                                  depends_on=[plan[n - 2]["code"]] if n > 1 else []))
-        return rows
+    if item.action == "delete":  # recovery (1.1.2.2.10): the spec's recovery plan; none yet: one is drafted
+        return recovery.recovery_work_orders(item)
     if spec.delivered_by_partner:
         # a partner requisition (1.1.1.5.4.1, S/P Requisition Management): one step the partner reports back on,
         # by callback (work_order_report) or staff entry; sent through the step's adapter when one is configured
@@ -130,7 +123,7 @@ def _work_orders_for(item: ServiceOrderItem) -> list[WorkOrder]:
         rows.append(WorkOrder(item=item, kind=WorkOrder.Kind.ACTIVATION, sequence=1, code="partner-requisition",
                               name=f"Requisition to {partner}", manual=not config, specialty=f"partner:{partner}",
                               adapter="http" if config else "", adapter_config=config))
-        return rows
+        return rows + partner_tests.partner_test_work_orders(item)  # the partner's test plan waits on its results
     for s in steps:
         rows.append(WorkOrder(item=item, kind=WorkOrder.Kind.ACTIVATION, sequence=s.sequence, code=s.code,
                               name=s.name, manual=s.kind == "manual", specialty=s.specialty, adapter=s.adapter,
@@ -217,6 +210,8 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
                 fsm_transition(item, "reject", actor=actor, record=False, state_field="state")
             _so_state(so, "reject", actor=actor, reason="; ".join(p["message"] for p in problems)[:500])
             _services_end(so, actor=actor)
+        else:
+            recovery.recoveries_open(so, actor=actor)  # delete items: plan drafted / authorization asked: held
     if not problems and start:
         from service_activation.tasks import run_service_order_task
 
@@ -475,6 +470,10 @@ def work_order_execute(*, work_order_id: int, actor: Actor) -> str:
         if wo.status != WO.IN_PROGRESS:
             return "skipped"
         with one_event():
+            if error is None and result.pending:  # an asynchronous element: its callback finishes the step
+                wo.result, wo.claimed_at = {"detail": result.detail, **result.data}, None
+                wo.save(update_fields=["result", "claimed_at"])
+                return "pending"
             if error is None:
                 wo.done_at = timezone.now()
                 wo.result = {"detail": result.detail, **result.data}
@@ -501,8 +500,9 @@ def work_order_execute(*, work_order_id: int, actor: Actor) -> str:
 def _record_test(wo: WorkOrder, *, passed: bool, detail: str, actor: Actor, manual: bool = False) -> TestRun:
     item = wo.item
     return TestRun.objects.create(item=item, service=item.service, passed=passed, run_by=actor.user if actor.user_id
-                                  else None, results=[{"code": wo.code, "name": wo.name, "passed": passed,
-                                                       "detail": detail[:500], "manual": manual}])
+                                  else None, results=partner_tests.test_results_compared(item, [{
+                                      "code": wo.code, "name": wo.name, "passed": passed, "detail": detail[:500],
+                                      "manual": manual}]))  # beside the earlier runs
 
 
 @transaction.atomic

@@ -1,0 +1,16 @@
+"""Service activation's reactions to events (its own included), run after commit by bss.events: thin, each
+calls one service. A service order moving tells the customer and the affected parties that a recovery started
+or ended (service_recoveries_notify; the e-mail leaves after that transaction commits)."""
+
+from bss.actors import Actor
+from bss.events import subscriber
+from service_activation.events import SERVICE_ORDER_STATE_CHANGE
+
+
+@subscriber(SERVICE_ORDER_STATE_CHANGE)
+def service_order_recovery_reported(event) -> None:
+    from service_activation.models import ServiceRecovery
+    from service_activation.services.recovery import service_recoveries_notify
+
+    if ServiceRecovery.objects.filter(item__service_order_id=int(event.resource_id)).exists():
+        service_recoveries_notify(service_order_id=int(event.resource_id), actor=Actor.system("service recovery"))
