@@ -96,11 +96,15 @@ class OrderTaskTable(BssTable):
         "{% if record.assigned_to %}{{ record.assigned_to.get_full_name|default:record.assigned_to.username }}"
         "{% else %}—{% endif %}", verbose_name="Assigned to", order_by=("assigned_to__last_name",))
     created_at = tables.DateTimeColumn(verbose_name="Since (UTC)", format="j M Y, H:i")
+    due_at = tables.TemplateColumn(  # back-scheduled from the committed date (orders.services.order_config)
+        '{% if record.due_at %}<span{% if record.is_overdue %} class="text-danger fw-semibold" data-overdue{% endif %}>'
+        '{{ record.due_at|date:"j M Y, H:i" }}{% if record.is_overdue %} · overdue{% endif %}</span>'
+        '{% else %}—{% endif %}', verbose_name="Due (UTC)")
     actions = tables.TemplateColumn(template_name="orders/ordering/cells/_task_actions.html", verbose_name="Actions",
                                     orderable=False, empty_values=())
 
     class Meta(BssTable.Meta):
         model = OrderTask
-        fields = ("order", "customer", "step", "team", "status", "assigned_to", "created_at", "actions")
+        fields = ("order", "customer", "step", "team", "status", "assigned_to", "created_at", "due_at", "actions")
         order_by = ("created_at",)
         empty_text = "No task waits here."

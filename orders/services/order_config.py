@@ -126,3 +126,29 @@ def order_type_update(*, order_type: OrderType, actor: Actor, name: str = UNSET,
                                                              "is_default": is_default},
                  actor=actor, action="orders.order_type.updated", extra=extra)
     return ot
+
+
+# --- scheduling order tasks against the committed availability date -------------------------------------------
+
+def order_tasks_schedule(order) -> int:
+    """Back-schedule the order's open tasks from its committed availability date: the last step is due at the
+    committed date, each earlier step by the expected durations of the steps after it
+    (``OrderTypeStep.expected_minutes``; a step without one takes no time of its own). Called where tasks get their
+    dates (commit, a new committed date); set-based (one UPDATE); returns the number of tasks dated. Worklists show
+    the due date and flag overdue tasks (OrderTask.is_overdue)."""
+    import datetime as dt
+
+    from orders.models import OrderTask
+
+    if order.committed_date is None:
+        return 0
+    tasks = list(OrderTask.objects.filter(order=order).select_related("step").order_by("-sequence"))
+    due = order.committed_date
+    dated = []
+    for t in tasks:
+        if t.status not in (OrderTask.Status.DONE, OrderTask.Status.CANCELLED) and t.due_at != due:
+            t.due_at = due
+            dated.append(t)
+        due = due - dt.timedelta(minutes=t.step.expected_minutes or 0)
+    OrderTask.objects.bulk_update(dated, ["due_at"])
+    return len(dated)

@@ -61,6 +61,7 @@ from orders.models.catalog import SalesChannel
 
 from . import catalog as catalog_services
 from . import feasibility as feasibility_services
+from .order_config import order_tasks_schedule
 
 S = CustomerOrder.State
 ACTIONS = tuple(OrderItem.Action.values)
@@ -512,6 +513,7 @@ def _commit(order: CustomerOrder, *, actor: Actor, reason: str = "feasible and a
     order.committed_date = order.committed_date or order.requested_completion_date or (
         timezone.now() + dt.timedelta(minutes=order.order_type.expected_minutes if order.order_type else 7 * 24 * 60))
     order.save(update_fields=["hold_reason", "committed_date", "updated_at"])
+    order_tasks_schedule(order)  # task due dates, back-scheduled from the committed date
     _state_change(order, "commit", actor=actor, reason=reason)
     from bss.sla.services import sla_clock_start
 
@@ -1020,6 +1022,7 @@ def customer_order_update(*, order_id: int, actor: Actor, description: str | Non
 
                 order.committed_date = data["requested_completion_date"]
                 order.save(update_fields=["committed_date"])
+                order_tasks_schedule(order)
                 sla_clock_set_committed(obj=order, clock_type="orders.customer_order",
                                         committed_at=order.committed_date, reason="requested date changed",
                                         actor=actor)
