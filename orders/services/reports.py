@@ -71,6 +71,10 @@ def order_report(*, since: dt.datetime | None = None, until: dt.datetime | None 
                  customer_id: int | None = None) -> OrderReport:
     until = until or timezone.now()
     since = since or until - dt.timedelta(days=30)
+    if since >= until:
+        from bss.errors import DomainValidationError
+
+        raise DomainValidationError({"since": ["The period must start before it ends."]})
     qs = CustomerOrder.objects.filter(order_date__gte=since, order_date__lt=until)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)

@@ -2,7 +2,11 @@
 milestone in words, ordering an offer they qualify for (from the offers page), and cancelling while it is still
 allowed. Always scoped to the customer the login acts for (customers.scoping); no internal data (offering codes,
 staff names, rejection codes) is shown. A refusal by the service (409: e.g. past the point of no return) comes
-back as a message on the order's page, never as an error page."""
+back as a message on the order's page, never as an error page.
+
+While the order is open its status part (status, where it is, the milestones reached, the progress) refreshes
+itself: it polls the same URL every 5 s over HTMX and gets only that part back (``_status.html``); once the order
+is finished the part it gets back no longer polls."""
 
 from __future__ import annotations
 
@@ -15,16 +19,22 @@ from django.shortcuts import redirect, render
 
 from bss.actors import Actor, Channel
 from bss.errors import ApplicationError, DomainValidationError
-from bss.portal import add_service_errors
+from bss.portal import add_service_errors, render_page_or_fragment
 from customers.scoping import self_service_customer_id
 from customers.selectors import customer_detail
 from orders.forms_ordering import OrderEntryForm, ReasonForm
-from orders.models import CustomerOrder, OrderItem, ProductOffering
+from orders.models import CustomerOrder, OrderItem, OrderTask, ProductOffering
 from orders.services import feasibility as feasibility_svc
 from orders.services import ordering as ordering_svc
-from orders.views.ordering import request_record, state_words, totals
+from orders.views.ordering import LIVE_STATES, request_record, state_words, totals
 
 S = CustomerOrder.State
+POLL_SECONDS = 5
+# The stages a customer follows, and where each state stands on them (finished orders other than completed show
+# their status instead).
+STAGES = ("Received", "Checked", "In progress", "Completed")
+STAGE_OF = {S.PENDING: 0, S.ACKNOWLEDGED: 1, S.AWAITING_PREREQUISITE: 1, S.HELD: 1, S.COMMITTED: 2,
+            S.COMPLETED: 3, S.PARTIAL: 3}
 
 # What a customer reads for each state (TMF622 words would be jargon here).
 CUSTOMER_WORDS = {
@@ -65,8 +75,9 @@ def may_cancel(order: CustomerOrder) -> bool:
 def _my_order(request, pk) -> CustomerOrder:
     _my_customer(request)
     items = OrderItem.objects.select_related("offering", "place").prefetch_related("prices").order_by("pk")
+    tasks = OrderTask.objects.select_related("step__milestone").order_by("sequence")
     order = ordering_svc.order_queryset(request.user).select_related("milestone").prefetch_related(
-        Prefetch("items", queryset=items)).filter(pk=pk).first()
+        Prefetch("items", queryset=items), Prefetch("tasks", queryset=tasks)).filter(pk=pk).first()
     if order is None:
         raise Http404("No such order")  # anyone else's order is not found, not forbidden
     return order
@@ -82,13 +93,48 @@ def my_order_list(request):
     return render(request, "orders/ordering/my/order_list.html", {"customer": customer, "orders": orders})
 
 
+def progress(order: CustomerOrder) -> dict:
+    """Where the order stands, in the customer's words: the stages (received, checked, in progress, completed)
+    with the current one, the customer-visible milestones of its steps (reached or not) and, while it is being
+    fulfilled, the share of its mandatory steps done. No internal step names."""
+    state = order.closed_from if order.state == S.CLOSED and order.closed_from else order.state
+    stage = STAGE_OF.get(state)
+    tasks = list(order.tasks.all())
+    milestones, seen = [], set()
+    for t in tasks:
+        m = t.step.milestone
+        if m is not None and m.customer_visible and m.pk not in seen:
+            seen.add(m.pk)
+            milestones.append({"text": m.description(), "reached": t.status == OrderTask.Status.DONE})
+    mandatory = [t for t in tasks if t.step.mandatory and t.status != OrderTask.Status.CANCELLED]
+    done = sum(1 for t in mandatory if t.status == OrderTask.Status.DONE)
+    if stage is None:
+        percent = None
+    elif stage == 3:
+        percent = 100
+    elif stage == 2 and mandatory:
+        percent = 50 + (49 * done) // len(mandatory)
+    else:
+        percent = (0, 15, 50)[stage] + 10
+    return {"stages": [{"name": n, "done": stage is not None and i < stage, "current": i == stage}
+                       for i, n in enumerate(STAGES)] if stage is not None else [],
+            "milestones": milestones, "percent": percent}
+
+
+def status_context(order: CustomerOrder) -> dict:
+    """What the status part (``_status.html``, also the polled fragment) shows."""
+    return {"order": order, "status": status_words(order), "milestone": milestone_words(order),
+            "may_cancel": may_cancel(order), "progress": progress(order), "live": order.state in LIVE_STATES,
+            "poll_seconds": POLL_SECONDS}
+
+
 @login_required
 def my_order_detail(request, pk):
+    """The order's page; an HTMX request (the status part polling while the order is open) gets only that part."""
     customer = _my_customer(request)
     order = _my_order(request, pk)
-    return render(request, "orders/ordering/my/order_detail.html", {
-        "customer": customer, "order": order, "status": status_words(order), "milestone": milestone_words(order),
-        "items": list(order.items.all()), "totals": totals(order), "may_cancel": may_cancel(order),
+    return render_page_or_fragment(request, "orders/ordering/my/order_detail.html", "orders/ordering/my/_status.html", {
+        "customer": customer, **status_context(order), "items": list(order.items.all()), "totals": totals(order),
         "state": state_words(order)})
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -37,6 +38,7 @@ from orders.forms_ordering import (
     TaskFilter,
 )
 from orders.models import CustomerOrder, OfferingQualification, OrderItem, OrderTask, OrderTypeStep
+from orders.services import impact as impact_svc
 from orders.services import investigation as investigation_svc
 from orders.services import ordering as ordering_svc
 from orders.tables import CustomerOrderTable, InvestigationTable, OrderTaskTable
@@ -167,6 +169,14 @@ def live_context(order: CustomerOrder, user) -> dict:
             "can_see_provisioning": user.has_perm("service_activation.view_serviceorder")}
 
 
+def order_impact(order: CustomerOrder):
+    """The impact analysis (orders.services.impact) the page shows while the order is not committed yet
+    (pending, acknowledged, awaiting a prerequisite, held): None once it is, or for an order without items."""
+    if order.state not in impact_svc.NOT_COMMITTED or not order.items.all():
+        return None
+    return impact_svc.order_impact(order)
+
+
 def order_context(order: CustomerOrder, user) -> dict:
     can = order_actions(order, user)
     items = list(order.items.all())
@@ -181,7 +191,7 @@ def order_context(order: CustomerOrder, user) -> dict:
     return {
         **live_context(order, user), "can": can, "items": items, "tasks": tasks, "totals": totals(order),
         "notes": list(order.notes.all()), "note_form": OrderNoteForm(),
-        "history": _history(order, items, tasks),
+        "history": _history(order, items, tasks), "impact": order_impact(order),
     }
 
 
@@ -344,6 +354,117 @@ def order_new_options(request):
     typed = {k: v for k, v in request.GET.items() if k.startswith(("char__", "qty__"))}
     form = OrderEntryForm(customer=customer, chosen=request.GET.getlist("offerings"), initial=typed)
     return render(request, "orders/ordering/_options.html", {"form": form})
+
+
+# --- change and terminate products (with the impact analysis before the order is placed) ----------------------
+
+CHANGEABLE_PRODUCT = ("active", "suspended")
+TERMINATE = "terminate"
+CHANGE_PREFIX = "change:"
+
+
+def product_choice_name(product) -> str:
+    return f"product__{product.pk}"
+
+
+class ProductChangeForm(forms.Form):
+    """What to do with each of the customer's live products: keep it, terminate it, or change it to another
+    offering sold through the portal; a reason (kept with the order). It validates what was chosen and builds
+    the order items (modify / delete); it never writes. Kept beside its only view."""
+
+    reason = forms.CharField(max_length=500, required=False, label="Reason",
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Why the customer changes or ends these products: kept with the order.")
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.products = [p for p in customer.products.order_by("name", "pk") if p.status in CHANGEABLE_PRODUCT]
+        from orders.forms import price_text
+        from orders.forms_ordering import orderable_offerings
+
+        offerings = orderable_offerings("portal")
+        self.offerings = {o.code: o for o in offerings}
+        for p in self.products:
+            choices = [("", "Keep as it is"), (TERMINATE, "Terminate")]
+            choices += [(f"{CHANGE_PREFIX}{o.code}", f"Change to {o.name} ({price_text(o.prices.all())})")
+                        for o in offerings if o.code != p.offering_code]
+            label = p.name + (f" · {p.product_serial}" if p.product_serial else "") + \
+                f" ({p.get_status_display().lower()})"
+            self.fields[product_choice_name(p)] = forms.ChoiceField(choices=choices, required=False, label=label)
+        self.order_fields([product_choice_name(p) for p in self.products] + ["reason"])
+
+    def product_fields(self):
+        return [self[product_choice_name(p)] for p in self.products]
+
+    def clean(self):
+        data = super().clean()
+        if self.products and not any(data.get(product_choice_name(p)) for p in self.products):
+            raise forms.ValidationError("Choose at least one product to change or terminate.")
+        if any(data.get(product_choice_name(p)) == TERMINATE for p in self.products) and not data.get("reason"):
+            self.add_error("reason", "Say why the products are terminated: it is kept with the order.")
+        return data
+
+    def items(self) -> list[ordering_svc.OrderItemInput]:
+        out = []
+        for p in self.products:
+            choice = self.cleaned_data.get(product_choice_name(p)) or ""
+            if choice == TERMINATE:
+                out.append(ordering_svc.OrderItemInput(item_id=str(len(out) + 1), action="delete", product=str(p.pk)))
+            elif choice.startswith(CHANGE_PREFIX):
+                out.append(ordering_svc.OrderItemInput(item_id=str(len(out) + 1), action="modify", product=str(p.pk),
+                                                       offering=choice.removeprefix(CHANGE_PREFIX)))
+        return out
+
+    def description(self) -> str:
+        actions = {i.action for i in self.items()}
+        words = "Termination" if actions == {"delete"} else "Change of products"
+        reason = self.cleaned_data.get("reason") or ""
+        return words + (f": {reason}" if reason else "")
+
+    def request_record(self) -> dict:
+        return {"screen": "csr_change", "customer": self.customer.customer_number,
+                "items": [{"action": i.action, "product": i.product, "offering": i.offering} for i in self.items()],
+                "reason": self.cleaned_data.get("reason") or ""}
+
+
+@staff_required(perm=ORDER_ADD)
+def order_change_new(request):
+    """Change or terminate a customer's products (?customer=<id or number>): choose what happens to each live
+    product; *Review* shows the impact analysis (orders.services.impact: affected products and services,
+    dependent products, the charges that stop and start, one-time fees, penalties) before anything is stored;
+    *Place the order* then issues it (customer_order_create, modify / delete items)."""
+    source = request.POST if request.method == "POST" else request.GET
+    customer = _customer_from(request, source.get("customer"))
+    if customer is None:
+        raise Http404("No such customer")
+    if customer.status == "closed":
+        return render(request, "orders/ordering/order_new.html", {
+            "form": None, "customer": customer,
+            "refused": f"{customer.name} is closed: a closed customer's products are not changed by an order."},
+            status=409)
+    form = ProductChangeForm(request.POST or None, customer=customer)
+    context = {"form": form, "customer": customer}
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        items = form.items()
+        if request.POST.get("confirm") != "1":  # the confirm step: the impact before the order is placed
+            impact = impact_svc.items_impact(customer=customer, items=items, user=request.user)
+            return render(request, "orders/ordering/order_change_review.html", {**context, "impact": impact})
+        try:
+            order, _ = ordering_svc.customer_order_create(
+                actor=_actor(request), customer_ref=str(customer.pk), items=items, channel="portal",
+                description=form.description(), notes=[form.cleaned_data["reason"]]
+                if form.cleaned_data.get("reason") else None, request_body=form.request_record())
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+        except ApplicationError as e:
+            form.add_error(None, e.message)
+        else:
+            order.refresh_from_db()
+            _created_message(request, order)
+            return redirect("orders:order", pk=order.pk)
+    return render(request, "orders/ordering/order_change.html", context,
+                  status=400 if form.is_bound and form.errors else 200)
 
 
 # --- actions with a reason (confirm pages: GET asks, POST applies) ---------------------------------------------
@@ -606,3 +727,118 @@ def task_worklist(request):
     return render_list(request, OrderTaskTable, queryset, filterset=TaskFilter(request.GET, queryset=queryset),
                        template="orders/ordering/task_list.html", context={
                            "title": "Order task worklists", "can_work": request.user.has_perm(TASK_WORK)})
+
+
+# --- management reports (eTOM 1.1.1.5.7) -------------------------------------------------------------------------
+
+class OrderReportForm(forms.Form):
+    """The report's period (UTC days, the last one included) and, for a business customer's account manager,
+    the customer (number)."""
+
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="first day (UTC); default: 30 days ago")
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="last day, included (UTC); default: today")
+    customer = forms.CharField(label="Customer", required=False, max_length=40,
+                               help_text="a customer number (CU…): the report of one (business) customer")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.customer = None
+
+    def clean_customer(self):
+        ref = (self.cleaned_data.get("customer") or "").strip()
+        if ref:
+            self.customer = (customer_selectors.customer_visible(user=self.user, customer_id=int(ref)) if ref.isdigit()
+                             else customer_selectors.customer_by_number(user=self.user, customer_number=ref.upper()))
+            if self.customer is None:
+                raise forms.ValidationError(f"No customer {ref}.")
+        return ref
+
+    def period(self):
+        import datetime as dt
+
+        def start_of(day):
+            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
+
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        return start_of(since), start_of(until + dt.timedelta(days=1)) if until else None
+
+
+JEOPARDY_WORDS = {"on_track": "On track", "at_risk": "At risk", "in_jeopardy": "In jeopardy (overdue)"}
+CHANNEL_WORDS = dict(CustomerOrder.Channel.choices)
+
+
+def report_charts(report) -> list:
+    """The report as charts (bss.charts: drawn with the vendored Chart.js, the same numbers as a table)."""
+    from decimal import Decimal
+
+    from bss.charts import Chart, Series
+
+    charts = []
+    states = sorted({r["state"] for r in report.by_state})
+    channels = sorted({r["channel"] for r in report.by_state})
+    if states:
+        counts = {(r["state"], r["channel"]): r["count"] for r in report.by_state}
+        charts.append(Chart("orders-by-state", "Orders by state and channel", kind="bar",
+                            labels=[TMF_WORDS.get(s, s) for s in states],
+                            series=[Series(CHANNEL_WORDS.get(c, c), [counts.get((s, c), 0) for s in states])
+                                    for c in channels], unit="orders"))
+    if report.cycle_times:
+        rows = report.cycle_times
+        charts.append(Chart("orders-cycle-time", "Cycle time per order type (hours, ordered to completed)",
+                            kind="bar", labels=[r["order_type"] for r in rows],
+                            series=[Series(label, [Decimal(str(r[key])) for r in rows]) for label, key in
+                                    (("p50", "p50_hours"), ("p90", "p90_hours"), ("p95", "p95_hours"))], unit="h"))
+    if report.jeopardy:
+        keys = [k for k in JEOPARDY_WORDS if k in report.jeopardy]
+        charts.append(Chart("orders-jeopardy", "Open orders by jeopardy", kind="doughnut",
+                            labels=[JEOPARDY_WORDS[k] for k in keys],
+                            series=[Series("Orders", [report.jeopardy[k] for k in keys])], unit="orders"))
+    if report.rejection_reasons:
+        rows = report.rejection_reasons
+        charts.append(Chart("orders-rejections", "Rejection reasons", kind="bar", labels=[r["code"] for r in rows],
+                            series=[Series("Rejected orders", [r["count"] for r in rows])], unit="orders"))
+    return charts
+
+
+@staff_required(perm=ORDER_VIEW)
+def order_reports(request):
+    """Order handling reports: orders by state and channel, cycle time percentiles per order type, jeopardy and
+    escalation counts, rejection reasons, for a period and optionally one customer (the account manager's view);
+    ``?export=csv`` downloads the same figures (orders.services.reports)."""
+    from orders.services import reports
+
+    form = OrderReportForm(request.GET or None, user=request.user)
+    report, status = None, 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+    else:
+        since, until = form.period() if form.is_bound else (None, None)
+        try:
+            report = reports.order_report(since=since, until=until,
+                                          customer_id=form.customer.pk if form.customer else None)
+        except DomainValidationError as e:
+            add_service_errors(form, e)
+            status = 400
+    if report is not None and request.GET.get("export") == "csv":
+        response = HttpResponse(reports.order_report_csv(report), content_type="text/csv; charset=utf-8")
+        suffix = f"-{form.customer.customer_number}" if form.customer else ""
+        response["Content-Disposition"] = (f'attachment; filename="order-report{suffix}-{report.since:%Y%m%d}-'
+                                           f'{report.until:%Y%m%d}.csv"')
+        return response
+    export = request.GET.copy()
+    export["export"] = "csv"
+    totals = {}
+    if report is not None:
+        totals = {"orders": sum(r["count"] for r in report.by_state),
+                  "open": sum(report.jeopardy.values()), "escalations": report.escalations,
+                  "rejected": sum(r["count"] for r in report.by_state if r["state"] == "rejected")}
+    return render(request, "orders/ordering/reports.html", {
+        "form": form, "report": report, "charts": report_charts(report) if report else [], "totals": totals,
+        "customer": form.customer, "export_query": export.urlencode(),
+        "states": [(TMF_WORDS.get(r["state"], r["state"]), CHANNEL_WORDS.get(r["channel"], r["channel"]), r)
+                   for r in (report.by_state if report else [])],
+        "jeopardy": [(JEOPARDY_WORDS.get(k, k), n) for k, n in (report.jeopardy.items() if report else [])]},
+        status=status)
