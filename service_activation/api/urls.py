@@ -2,12 +2,13 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .callbacks import AdapterCallbackView, PartnerTestResultViewSet
-from .views import ResourcePoolViewSet, ResourceViewSet, WorkOrderViewSet
+from .views import ProvisioningReportView, ResourcePoolViewSet, ResourceViewSet, WorkOrderViewSet
 
 router = SimpleRouter()
 router.register("resource-pools", ResourcePoolViewSet, basename="resourcepool")
 router.register("resources", ResourceViewSet, basename="resource")
 router.register("work-orders", WorkOrderViewSet, basename="workorder")
 router.register("work-orders", PartnerTestResultViewSet, basename="workorder-test")  # .../<id>/test-result/
+router.register("provisioning-reports", ProvisioningReportView, basename="provisioningreport")
 urlpatterns = router.urls + [path("adapter-callbacks/<str:token>/", AdapterCallbackView.as_view(),
                                   name="adapter-callback")]
