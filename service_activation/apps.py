@@ -23,8 +23,10 @@ class ServiceActivationConfig(AppConfig):
         from bss.approvals.registry import register_approval_type
         from bss.sla.registry import register_clock_type
 
-        from . import events  # noqa: F401  registers the TMF641 / TMF638 resources for events
-        from . import receivers  # noqa: F401  cancelServiceOrder requests follow their service orders
+        from . import (
+            events,  # noqa: F401  registers the TMF641 / TMF638 resources for events
+            receivers,  # noqa: F401  subscribers to its own service orders' events
+        )
         from .services.design import DESIGN_APPROVAL, service_design_decided
         from .services.recovery import RECOVERY_APPROVAL, recovery_authorization_decided
 

@@ -3,8 +3,14 @@ SERVICE_ORDER_STATE_CHANGE: a service order reports upward by event, never by im
 
 from bss.events import declare_event, register_resource
 
-from .models import Service, ServiceDesign, ServiceOrder
-from .tmf.serializers import TMF638, TMF641_V4, ServiceOrderSerializer, ServiceSerializer
+from .models import CancelServiceOrder, Service, ServiceDesign, ServiceOrder
+from .tmf.serializers import (
+    TMF638,
+    TMF641_V4,
+    CancelServiceOrderSerializer,
+    ServiceOrderSerializer,
+    ServiceSerializer,
+)
 
 API = "serviceOrdering"
 INVENTORY_API = "serviceInventory"
@@ -21,6 +27,13 @@ SERVICE_ATTRIBUTE_VALUE_CHANGE = declare_event("ServiceAttributeValueChangeEvent
 
 register_resource(ServiceOrder, api=API, resource_type="serviceOrder",
                   render=lambda so: ServiceOrderSerializer(so).data)
+# TMF641 v4 cancelServiceOrder (service_activation.services.cancellation); v3 has no such resource
+CANCEL_SERVICE_ORDER_CREATE = declare_event("CancelServiceOrderCreateEvent", api=API, resource="cancelServiceOrder",
+                                            spec=TMF641_V4)
+CANCEL_SERVICE_ORDER_STATE_CHANGE = declare_event("CancelServiceOrderStateChangeEvent", api=API,
+                                                  resource="cancelServiceOrder", spec=TMF641_V4)
+register_resource(CancelServiceOrder, api=API, resource_type="cancelServiceOrder",
+                  render=lambda c: CancelServiceOrderSerializer(c).data)
 register_resource(Service, api=INVENTORY_API, resource_type="service", render=lambda s: ServiceSerializer(s).data)
 
 # A design's approval releases the customer order it was opened for (orders subscribes). No TMF API defines a

@@ -14,3 +14,15 @@ def service_order_recovery_reported(event) -> None:
 
     if ServiceRecovery.objects.filter(item__service_order_id=int(event.resource_id)).exists():
         service_recoveries_notify(service_order_id=int(event.resource_id), actor=Actor.system("service recovery"))
+
+
+@subscriber(SERVICE_ORDER_STATE_CHANGE)
+def service_order_cancellation_reported(event) -> None:
+    """A cancelServiceOrder request that waited for a rollback ends with its service order (services.cancellation).
+    Only a cancelled order can settle one: the other moves cost no query."""
+    from service_activation.services.cancellation import cancel_service_order_requests_settle
+
+    state = ((event.payload or {}).get("event") or {}).get("serviceOrder", {}).get("state")
+    if state == "cancelled":
+        cancel_service_order_requests_settle(service_order_id=int(event.resource_id),
+                                             actor=Actor.system("service order report"))

@@ -1,5 +1,8 @@
 """Service Configuration & Activation (eTOM 1.1.2.2) models, one module per aggregate."""
 
+from .appointment import Appointment, AppointmentSlot  # noqa: F401
+from .assignment import WorkOrderAssignment, WorkOrderAssignmentRule  # noqa: F401
+from .cancellation import CancelServiceOrder  # noqa: F401
 from .design import ServiceDesign  # noqa: F401
 from .outage import PlannedOutage  # noqa: F401
 from .recovery import RecoveryPlan, ServiceRecovery  # noqa: F401

@@ -216,3 +216,37 @@ class ServiceSerializer(TmfResourceSerializer):
             "place": [{"id": str(s.place_id), "role": "installationAddress", "@referredType": "GeographicAddress"}]
             if s.place_id else None,
         }
+
+
+class CancelServiceOrderSerializer(TmfResourceSerializer):
+    """TMF641 v4 CancelServiceOrder (a task resource: TaskStateType accepted / inProgress / done /
+    terminatedWithError). Extension (TMF630): ``outcome``, what happened or why the request was refused."""
+
+    tmf_type = "CancelServiceOrder"
+    tmf_spec = TmfSpec(TMF641_V4, "CancelServiceOrder")
+    url_name = "tmf641:cancelserviceorder-detail"
+
+    serviceOrder = serializers.JSONField()
+    cancellationReason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    requestedCancellationDate = serializers.DateTimeField(required=False)
+    outcome = serializers.CharField(read_only=True)
+
+    def validate_serviceOrder(self, value):
+        if not isinstance(value, dict) or not value.get("id"):
+            raise serializers.ValidationError("A reference to the service order, with its id.")
+        return value
+
+    def represent(self, c) -> dict:
+        request = self.context.get("request")
+        if c.service_order_id:
+            so = c.service_order
+            order = {"id": str(so.pk), "href": _href("tmf641:serviceorder-detail", so.pk, request),
+                     "name": so.order_number, "@referredType": "ServiceOrder"}
+        else:
+            order = {k: v for k, v in (c.service_order_ref or {}).items()
+                     if k in ("id", "href", "name", "@referredType")}
+        return {"serviceOrder": order or None, "state": c.state,
+                "cancellationReason": c.cancellation_reason or None,
+                "requestedCancellationDate": tmf_datetime(c.requested_cancellation_date),
+                "effectiveCancellationDate": tmf_datetime(c.effective_cancellation_date),
+                "outcome": c.outcome or None}

@@ -4,10 +4,11 @@ and v3 (/tmf-api/serviceOrdering/v3/, the resource model of the official CTKs), 
 
 from bss.tmf.routers import TmfRouter
 
-from .views import ServiceOrderV3ViewSet, ServiceOrderViewSet, ServiceViewSet
+from .views import CancelServiceOrderViewSet, ServiceOrderV3ViewSet, ServiceOrderViewSet, ServiceViewSet
 
 tmf641 = TmfRouter("serviceOrdering")
 tmf641.register("serviceOrder", ServiceOrderViewSet, basename="serviceorder")
+tmf641.register("cancelServiceOrder", CancelServiceOrderViewSet, basename="cancelserviceorder")  # v4 only
 
 tmf641v3 = TmfRouter("serviceOrdering")
 tmf641v3.register("serviceOrder", ServiceOrderV3ViewSet, basename="serviceorder")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from rest_framework import serializers
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS
 
 from bss.actors import Actor
@@ -30,9 +31,10 @@ from bss.roles import Role
 from bss.tmf.ids import local_id
 from bss.tmf.references import kept_reference
 from bss.tmf.views import TmfViewSet
-from customers.scoping import self_service_customer_id
+from customers.scoping import self_service_customer_id, visible_to
 from service_activation import selectors
-from service_activation.models import ServiceOrder
+from service_activation.models import CancelServiceOrder, ServiceOrder
+from service_activation.services.cancellation import cancel_service_order_request
 from service_activation.services.inventory import (
     service_inventory_create,
     service_inventory_terminate,
@@ -46,6 +48,7 @@ from service_activation.services.service_orders import (
 )
 from service_activation.states import internal_states
 from service_activation.tmf.serializers import (
+    CancelServiceOrderSerializer,
     ServiceOrderSerializer,
     ServiceOrderV3Serializer,
     ServiceSerializer,
@@ -264,3 +267,36 @@ class ServiceViewSet(TmfViewSet):
 
     def perform_destroy(self, service, actor: Actor):
         service_inventory_terminate(service_id=service.pk, actor=actor)
+
+
+# --- TMF641 v4 cancelServiceOrder -----------------------------------------------------------------------------
+
+class CancelServiceOrderViewSet(TmfViewSet):
+    """TMF641 v4 cancelServiceOrder: POST (a request, answered 201 in the state it reached), list, retrieve. The
+    request needs the right to change a service order, like DELETE. v3 has no such resource."""
+
+    serializer_class = CancelServiceOrderSerializer
+    http_method_names = ["get", "post", "head", "options"]
+    read_only_on_create = {"state", "effectiveCancellationDate", "outcome"}
+    db_filters = {"id": "pk", "state": "state", "serviceOrder.id": ("service_order_id", "service_order_ref__id"),
+                  "cancellationReason": "cancellation_reason",
+                  "requestedCancellationDate": "requested_cancellation_date",
+                  "effectiveCancellationDate": "effective_cancellation_date"}
+    error_names = {"reason": "cancellationReason"}
+    action_permissions = {"create": ["service_activation.view_serviceorder",
+                                     "service_activation.change_serviceorder"]}
+
+    def check_permissions(self, request):
+        if request.method.lower() not in self.http_method_names:  # a task resource: no PATCH / DELETE, for anyone
+            raise MethodNotAllowed(request.method)
+        super().check_permissions(request)
+
+    def get_queryset(self):
+        return visible_to(CancelServiceOrder.objects.select_related("service_order"), self.request.user)
+
+    def perform_create(self, data, actor: Actor):
+        data, extra = self.serializer_class.split_passthrough(dict(data))
+        req = cancel_service_order_request(
+            actor=actor, service_order_ref=data["serviceOrder"], reason=data.get("cancellationReason", ""),
+            requested_date=data.get("requestedCancellationDate"), tmf_extra=extra)
+        return self.get_queryset().get(pk=req.pk)

@@ -244,6 +244,9 @@ def _publish_every_ordering_event(actor: Actor) -> None:
         wo = WorkOrder.objects.get(item__service_order=so, code="configure-port")
         while service_orders.work_order_execute(work_order_id=wo.pk, actor=actor) == "retry":
             pass
+    from service_activation.services.cancellation import cancel_service_order_request
+
+    cancel_service_order_request(actor=actor, service_order_ref={"id": str(so.pk)}, reason="network freeze")
 
 
 def service_activation_models():

@@ -131,6 +131,11 @@ RESOURCES: dict[str, Resource] = {
         lambda: {"serviceOrderItem": [{"id": "1", "action": "add", "service": {
             "serviceSpecification": {"id": str(ServiceSpecificationFactory(lifecycle_status="active").pk)}}}]},
         {"priority": "1", "relatedParty": [EXT_PARTY], "note": [{"id": "1", "text": "Call first"}]}),
+    # TMF641 v4 cancelServiceOrder (a task: one for an order we hold, cancelled at once)
+    "CancelServiceOrder": Resource(
+        lambda c: _cancel_service_order(c), lambda: {"serviceOrder": {"id": "ext-so-1",
+                                                                      "@referredType": "ServiceOrder"}},
+        {"serviceOrder": {"id": "ext-so-2", "@referredType": "ServiceOrder"}}),
     "tmf641v3:ServiceOrder": Resource(
         lambda c: _service_order().pk,
         lambda: {"orderItem": [{"id": "1", "action": "add", "service": {"serviceSpecification": {
@@ -188,6 +193,14 @@ def _service_order():
                                external_id="ext-so-1", category="Broadband", start=False,
                                requested_completion_date=datetime(2030, 1, 31, 12, tzinfo=UTC),
                                items=[ServiceItemInput(item_id="1", specification_id=spec.pk)])
+
+
+def _cancel_service_order(client) -> str:
+    body = {"serviceOrder": {"id": str(_service_order().pk), "@referredType": "ServiceOrder"},
+            "cancellationReason": "changed my mind", "requestedCancellationDate": "2030-01-31T12:00:00Z"}
+    resp = client.post(reverse("tmf641:cancelserviceorder-list"), body, format="json")
+    assert resp.status_code == 201, resp.content
+    return resp.json()["id"]
 
 
 def _service():
