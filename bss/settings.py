@@ -339,6 +339,9 @@ BSS_IDEMPOTENCY_STALE_SECONDS = env.int("BSS_IDEMPOTENCY_STALE_SECONDS", default
 
 # Webhook delivery to TMF hub listeners.
 BSS_WEBHOOK_TIMEOUT = env.float("BSS_WEBHOOK_TIMEOUT", default=5.0)
+# how long a process trusts its answer to "has this API any /hub listener?" before asking again
+# (bss.events.services.listening: events nobody listens to are recorded, not dispatched)
+BSS_HUB_LISTENER_CACHE_SECONDS = env.float("BSS_HUB_LISTENER_CACHE_SECONDS", default=2.0)
 BSS_WEBHOOK_MAX_ATTEMPTS = env.int("BSS_WEBHOOK_MAX_ATTEMPTS", default=8)
 BSS_WEBHOOK_BACKOFF_BASE = env.float("BSS_WEBHOOK_BACKOFF_BASE", default=2.0)
 BSS_WEBHOOK_BACKOFF_MAX = env.float("BSS_WEBHOOK_BACKOFF_MAX", default=3600.0)

@@ -80,6 +80,17 @@ def diff(before: dict, after: dict) -> dict:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
+def history_root(obj: models.Model, fk_name: str) -> models.Model | None:
+    """The object a foreign key points to, as a history root: the loaded one when it is loaded, else a
+    reference with only its primary key (history needs the root's type and id, not a query for the rest);
+    None when the key is empty."""
+    field = obj._meta.get_field(fk_name)
+    if field.is_cached(obj):
+        return getattr(obj, fk_name)
+    pk = getattr(obj, field.attname)
+    return None if pk is None else field.related_model(pk=pk)
+
+
 def history_record(
     *,
     obj: models.Model,

@@ -111,12 +111,45 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     # Round-trip through JSON so the body is stored as the listener will see it: dates as text,
     # Decimals (money) as exact JSON numbers, as the TMF API renders them (never through float).
     body = json.loads(ExactJSONEncoder().encode(body), cls=ExactJSONDecoder)
+    listened = listening(event_type)
     event = Event.objects.create(
         event_id=event_uuid, event_type=event_type.name, api=event_type.api, resource_type=resource_type,
-        resource_id=str(obj.pk), payload=body,
+        resource_id=str(obj.pk), payload=body, fanned_out_at=None if listened else timezone.now(),
     )
-    transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
+    if listened:
+        transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
     return event
+
+
+def listening(event_type: EventType) -> bool:
+    """Whether anyone may receive an event of this type: an in-process subscriber, or an active /hub
+    listener of its API. An event nobody listens to is still written to the outbox (the record of what
+    happened, with its body), already fanned out: no task, no deliveries. A listener receives the events
+    published after its registration committed; one registered while this event's transaction is still
+    open does not get it, as it would not if it had registered a moment later."""
+    if subscribers_for(event_type.name):
+        return True
+    return _hub_listened(event_type.api)
+
+
+_hub_cache: dict[str, tuple[float, bool]] = {}  # api -> (expires, any active listener), per process
+
+
+def _hub_listened(api: str) -> bool:
+    """Whether the API has an active /hub listener, looked up at most every BSS_HUB_LISTENER_CACHE_SECONDS
+    per process (a publishing worker does not ask for every event); a registration or change in this process
+    clears the cache at once (signals below), one in another process is seen within those seconds."""
+    now = time.monotonic()
+    cached = _hub_cache.get(api)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    answer = HubSubscription.objects.filter(api=api, active=True).exists()
+    _hub_cache[api] = (now + settings.BSS_HUB_LISTENER_CACHE_SECONDS, answer)
+    return answer
+
+
+def hub_cache_clear(**kwargs) -> None:
+    _hub_cache.clear()
 
 
 def _enqueue_fan_out(event_id: int) -> None:
@@ -160,6 +193,12 @@ def subscription_matches(subscription: HubSubscription, event: Event) -> bool:
 
 def event_fan_out(*, event_id: int) -> list[int]:
     """Create one delivery per matching listener and subscriber (idempotent); return pending ids."""
+    return [pk for pk, _ in event_fan_out_deliveries(event_id=event_id)]
+
+
+def event_fan_out_deliveries(*, event_id: int) -> list[tuple[int, bool]]:
+    """As event_fan_out, each pending delivery with whether it goes to an in-process subscriber (which
+    the fan-out task attempts at once, rather than through one more task) or to a /hub listener."""
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.fanned_out_at is None:
@@ -170,7 +209,8 @@ def event_fan_out(*, event_id: int) -> list[int]:
                 EventDelivery.objects.get_or_create(event=event, subscriber=handler_path(fn))
             event.fanned_out_at = timezone.now()
             event.save(update_fields=["fanned_out_at"])
-        return list(event.deliveries.filter(status=EventDelivery.Status.PENDING).values_list("pk", flat=True))
+        return [(pk, subscription_id is None) for pk, subscription_id in
+                event.deliveries.filter(status=EventDelivery.Status.PENDING).values_list("pk", "subscription_id")]
 
 
 def _claim(delivery_id: int) -> bool:

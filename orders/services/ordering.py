@@ -171,11 +171,12 @@ def _agreed_prices(item: OrderItem) -> list[OrderItemPrice]:
     return rows
 
 
-def order_total(order: CustomerOrder) -> dict[str, dict[str, Decimal]]:
+def order_total(order: CustomerOrder, items: list[OrderItem] | None = None) -> dict[str, dict[str, Decimal]]:
     """TMF622 orderTotalPrice: per price type (and recurring period), duty-free and tax-included totals,
-    rounded once to cents. Keys: 'recurring:month', 'one_time', 'usage'."""
+    rounded once to cents. Keys: 'recurring:month', 'one_time', 'usage'. ``items``: the order's items when the
+    caller has them loaded (with their prices), else they are read."""
     totals: dict[str, dict[str, Decimal]] = {}
-    for item in order.items.all():
+    for item in order.items.all() if items is None else items:
         if item.state in (OrderItem.State.CANCELLED, OrderItem.State.REJECTED):
             continue
         for p in item.prices.all():
@@ -191,16 +192,18 @@ def order_total(order: CustomerOrder) -> dict[str, dict[str, Decimal]]:
     return totals
 
 
-def _credit_exposure(order: CustomerOrder) -> Decimal:
+def _credit_exposure(order: CustomerOrder, order_items: list[OrderItem] | None = None) -> Decimal:
     """What credit authorization assesses (orders.services.credit.order_credit_amount: one-time plus the first
     period of recurring prices, one currency), over the prices agreed on the order, tax included."""
     from types import SimpleNamespace
 
     from .credit import order_credit_amount
 
+    if order_items is None:
+        order_items = list(order.items.prefetch_related("prices"))
     return order_credit_amount([
         (SimpleNamespace(price_type=p.price_type, amount=p.tax_included_amount, currency=p.currency), item.quantity)
-        for item in order.items.exclude(state__in=[OrderItem.State.CANCELLED, OrderItem.State.REJECTED])
+        for item in order_items if item.state not in (OrderItem.State.CANCELLED, OrderItem.State.REJECTED)
         for p in item.prices.all()])
 
 
@@ -292,7 +295,7 @@ def customer_order_create(
             qualification = None
 
     order = CustomerOrder.objects.create(
-        order_number=next_number("CO", width=8), order_type=_order_type_for(order_type, items), customer=customer,
+        order_number=next_number("CO", width=8, gapless=False), order_type=_order_type_for(order_type, items), customer=customer,
         billing_account=account, channel=channel, priority=CustomerOrder.Priority.NORMAL if priority is None
         else priority, external_id=external_id or "", category=category or "", description=description or "",
         related_party=related_party or [], requested_start_date=requested_start_date,
@@ -426,14 +429,14 @@ def _validate(order: CustomerOrder, *, actor: Actor, reason: str = "") -> bool:
     return True
 
 
-def _feasibility(order: CustomerOrder) -> list[dict]:
+def _feasibility(order: CustomerOrder, order_items: list[OrderItem]) -> list[dict]:
     """Run the feasibility engine over the order's items (impact analysis included); store the result."""
     items = [feasibility_services.ItemInput(id=i.item_id, offering=i.offering_code,
                                             action={"noChange": "no_change"}.get(i.action, i.action),
                                             characteristics=i.characteristics, quantity=i.quantity,
                                             product_id=i.product_id)
-             for i in order.items.all() if i.state not in (OrderItem.State.CANCELLED, OrderItem.State.REJECTED)]
-    first_place = next((i.place for i in order.items.all() if i.place_id), None)
+             for i in order_items if i.state not in (OrderItem.State.CANCELLED, OrderItem.State.REJECTED)]
+    first_place = next((i.place for i in order_items if i.place_id), None)
     results = feasibility_services.feasibility_evaluate(
         customer=order.customer, items=items, channel=order.channel, address=first_place,
         billing_account=order.billing_account)
@@ -443,29 +446,35 @@ def _feasibility(order: CustomerOrder) -> list[dict]:
             for r in order.feasibility_result if not r["feasible"] for x in r["reasons"]]
 
 
-def _follows_qualification(order: CustomerOrder) -> bool:
+def _follows_qualification(order: CustomerOrder, order_items: list[OrderItem]) -> bool:
     """An order given a prior qualification that qualified all its offerings is not assessed again."""
+    if order.qualification_id is None:
+        return False
     poq = order.qualification
-    if poq is None or poq.qualification_result != "qualified":
+    if poq.qualification_result != "qualified":
         return False
     qualified = {r["offering"] for r in poq.result if r.get("feasible")}
-    return all(i.offering_code in qualified for i in order.items.all() if i.action == "add")
+    return all(i.offering_code in qualified for i in order_items if i.action == "add")
 
 
-def _needs_special_handling(order: CustomerOrder) -> bool:
+def _needs_special_handling(order: CustomerOrder, order_items: list[OrderItem]) -> bool:
     if order.requires_special_handling:
         return True
-    return any(i.offering is not None and i.offering.requires_special_design for i in order.items.all())
+    return any(i.offering is not None and i.offering.requires_special_design for i in order_items)
 
 
 def _assess(order: CustomerOrder, *, actor: Actor) -> None:
     """acknowledged -> committed / held / rejected (impact analysis, feasibility, special handling, credit)."""
-    if not _follows_qualification(order) and not order.lifecycle_action and not order.account_changes:
-        infeasible = _feasibility(order)  # a suspension or an account change offers nothing new to assess
+    # the items as assessed, read once (with their offerings, places and agreed prices); nothing below changes
+    # them before the commit, which reads them afresh
+    order_items = list(order.items.select_related("offering", "place").prefetch_related("prices"))
+    follows_qualification = _follows_qualification(order, order_items)
+    if not follows_qualification and not order.lifecycle_action and not order.account_changes:
+        infeasible = _feasibility(order, order_items)  # a suspension or an account change: nothing new to assess
         if infeasible:
             _reject(order, infeasible, actor=actor)
             return
-    if _needs_special_handling(order) and not _follows_qualification(order):
+    if _needs_special_handling(order, order_items) and not follows_qualification:
         order.requires_special_handling = True
         order.hold_reason = CustomerOrder.HoldReason.SPECIAL_HANDLING
         order.save(update_fields=["requires_special_handling", "hold_reason", "updated_at"])
@@ -480,7 +489,7 @@ def _assess(order: CustomerOrder, *, actor: Actor) -> None:
             customer_id=order.customer_id, customer_order_ref=order.order_number, customer_order_id=order.pk,
             actor=actor)
         return
-    amount = _credit_exposure(order)
+    amount = _credit_exposure(order, order_items)
     if amount > 0 and order.customer is not None:
         from .credit import credit_check_request
 
@@ -1113,8 +1122,9 @@ def customer_order_prerequisite_resolved(*, case_ref: str, actor: Actor) -> list
                            changes={"prerequisite_reference": [case_ref, ""]})
             order.prerequisite_reference = ""
             order.save(update_fields=["prerequisite_reference", "updated_at"])
-            if not _follows_qualification(order):
-                infeasible = _feasibility(order)
+            order_items = list(order.items.select_related("offering", "place"))
+            if not _follows_qualification(order, order_items):
+                infeasible = _feasibility(order, order_items)
                 if infeasible:
                     _reject(order, infeasible, actor=actor)
                     resumed.append(order)

@@ -887,8 +887,12 @@ class ProductOrderSerializer(TmfResourceSerializer):
         if order.customer_id and not any(str(p.get("id")) == str(order.customer_id) for p in parties):
             parties.append({**_ref("Customer", order.customer_id, order.customer.name,
                                    "tmf629:customer-detail", request), "role": "customer"})
+        if "items" in getattr(order, "_prefetched_objects_cache", {}):  # a list page prefetched them
+            order_items = list(order.items.all())
+        else:  # one order (an event, a retrieve): its items, their offerings, prices and dependencies at once
+            order_items = list(order.items.select_related("offering").prefetch_related("prices", "depends_on"))
         items = []
-        for item in order.items.all():
+        for item in order_items:
             product = {}
             if item.product_id:
                 product["id"] = str(item.product_id)
@@ -922,7 +926,7 @@ class ProductOrderSerializer(TmfResourceSerializer):
                    else key, **({"recurringChargePeriod": key.split(":", 1)[1]} if key.startswith("recurring") else {}),
                    "price": {"dutyFreeAmount": _amount(t["duty_free"], t["currency"]),
                              "taxIncludedAmount": _amount(t["tax_included"], t["currency"])}}
-                  for key, t in order_total(order).items()]
+                  for key, t in order_total(order, order_items).items()]
         notes = [{"id": str(n.pk), "author": n.author, "date": tmf_datetime(n.created_at), "text": n.text}
                  for n in order.notes.all()]
         milestone = ({"code": order.milestone.code, "name": order.milestone.name,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from bss.actors import Actor
-from bss.audit.services import UNSET, history_record, model_update
+from bss.audit.services import UNSET, history_record, history_root, model_update
 from bss.errors import ApplicationError, DomainValidationError
 from bss.events import one_event, publish
 from bss.fsm import fsm_transition
@@ -72,7 +72,8 @@ class ServiceItemInput:
 
 
 def _root(so: ServiceOrder):
-    return so.customer or so
+    """The history root: the customer (a reference: no query for it), else the standalone order itself."""
+    return history_root(so, "customer") or so
 
 
 def _so_state(so: ServiceOrder, transition: str, *, actor: Actor, reason: str = "") -> None:
@@ -83,7 +84,8 @@ def _so_state(so: ServiceOrder, transition: str, *, actor: Actor, reason: str = 
 
 def _service_state(service: Service, transition: str, *, actor: Actor, reason: str = "") -> None:
     fsm_transition(service, transition, actor=actor, reason=reason, state_field="state",
-                   root=service.customer or service, action=f"service_activation.service.{transition}")
+                   root=history_root(service, "customer") or service,
+                   action=f"service_activation.service.{transition}")
     publish(SERVICE_STATE_CHANGE, service)
 
 
@@ -162,7 +164,7 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
     if origin not in ServiceOrder.Origin.values:
         raise DomainValidationError({"origin": f"Unknown origin '{origin}'."})
     so = ServiceOrder.objects.create(
-        order_number=next_number("SO", width=8), origin=origin, customer_id=customer_id,
+        order_number=next_number("SO", width=8, gapless=False), origin=origin, customer_id=customer_id,
         customer_order_ref=customer_order_ref, customer_order_id=customer_order_id, priority=priority,
         requested_completion_date=requested_completion_date, external_id=external_id, description=description,
         related_party=related_party or [], tmf_extra=request_extra or {}, category=category or "",
@@ -309,18 +311,20 @@ def _item_blocked(item: ServiceOrderItem, items: list[ServiceOrderItem]) -> bool
 
 def _advance(so: ServiceOrder, *, actor: Actor) -> None:
     """Move every item as far as it goes; an item completed in one pass may unblock items that depend on it."""
+    items = list(so.items.select_related("service", "specification"))
     for _ in range(20):
-        completed = so.items.filter(state=IT.COMPLETED).count()
-        _advance_items(so, actor=actor)
-        if so.items.filter(state=IT.COMPLETED).count() == completed:
+        completed = sum(i.state == IT.COMPLETED for i in items)
+        _advance_items(so, items, actor=actor)
+        if sum(i.state == IT.COMPLETED for i in items) == completed:
             break
-    _settle(so, actor=actor)
+    _settle(so, items, actor=actor)
 
 
-def _advance_items(so: ServiceOrder, *, actor: Actor) -> None:
+def _advance_items(so: ServiceOrder, items: list[ServiceOrderItem], *, actor: Actor) -> None:
+    """One pass over the order's items (loaded once by _advance, with their service and specification; the
+    transitions below change them in place)."""
     from service_activation.tasks import execute_work_order_task
 
-    items = list(so.items.select_related("service", "specification"))
     for item in items:
         if item.state in (IT.COMPLETED, IT.CANCELLED, IT.REJECTED, IT.FAILED):
             continue
@@ -402,8 +406,8 @@ def _stop_clock(so: ServiceOrder, *, actor: Actor, completed: bool) -> None:
     sla_clock_stop(obj=so, clock_type="service_activation.service_order", completed=completed, actor=actor)
 
 
-def _settle(so: ServiceOrder, *, actor: Actor) -> None:
-    states = [i.state for i in so.items.all()]
+def _settle(so: ServiceOrder, items: list[ServiceOrderItem] | None = None, *, actor: Actor) -> None:
+    states = [i.state for i in (so.items.all() if items is None else items)]
     if any(s in (IT.ACKNOWLEDGED, IT.IN_PROGRESS, IT.HELD) for s in states):
         return
     _stop_clock(so, actor=actor, completed=any(s == IT.COMPLETED for s in states))
