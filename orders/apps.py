@@ -49,6 +49,7 @@ class OrdersConfig(AppConfig):
         # these defaults (e.g. amount limits per currency and an escalation role).
         from . import (
             events,  # noqa: F401  registers the TMF620 catalog resources for events
+            notifications,  # noqa: F401  internal notification lists, from the order's events
             receivers,  # noqa: F401  service orders report upward by event
         )
         from .ordering_clock import register_order_clock

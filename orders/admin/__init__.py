@@ -9,6 +9,7 @@ from .catalog import (  # noqa: F401
 )
 from .credit import BureauSimulationRuleAdmin, CreditCheckAdmin, CreditPolicyAdmin  # noqa: F401
 from .feasibility import CoverageAreaAdmin, FeasibilityRuleAdmin, OfferingQualificationAdmin  # noqa: F401
+from .notifications import OrderNotificationListAdmin  # noqa: F401
 from .ordering import (  # noqa: F401
     CancelProductOrderAdmin,
     ConfigurationDefectAdmin,

@@ -152,3 +152,86 @@ def order_tasks_schedule(order) -> int:
         due = due - dt.timedelta(minutes=t.step.expected_minutes or 0)
     OrderTask.objects.bulk_update(dated, ["due_at"])
     return len(dated)
+
+
+# --- internal notification lists (1.1.1.5.7 Report) -----------------------------------------------------------
+
+NOTIFICATION_LIST_FIELDS = ("name", "active", "event_types", "states", "order_type", "customer_segment",
+                            "email_addresses")
+
+
+def _notification_list_errors(data: dict) -> dict:
+    from django.core.validators import validate_email
+
+    from customers.models import Customer
+    from orders.models.ordering import OrderNotificationList
+    from orders.notifications import split_addresses
+    from orders.ordering_states import TMF622_STATES, TO_TMF622
+
+    errors: dict[str, str] = {}
+    if "name" in data and not (data["name"] or "").strip():
+        errors["name"] = "This field is required."
+    kinds = OrderNotificationList.EventKind.values
+    events = data.get("event_types")
+    if events is not None and (not isinstance(events, list) or any(e not in kinds for e in events)):
+        errors["event_types"] = f"A list of: {', '.join(kinds)}."
+    states = data.get("states")
+    known = set(TMF622_STATES) | set(TO_TMF622)
+    if states is not None and (not isinstance(states, list) or any(s not in known for s in states)):
+        errors["states"] = f"A list of order states (TMF622 or internal): {', '.join(sorted(known))}."
+    segment = data.get("customer_segment")
+    if segment and segment not in Customer.Segment.values:
+        errors["customer_segment"] = f"One of {', '.join(Customer.Segment.values)} (or blank: any)."
+    for address in split_addresses(data.get("email_addresses") or ""):
+        try:
+            validate_email(address)
+        except Exception:
+            errors["email_addresses"] = f"'{address}' is not an e-mail address."
+            break
+    return errors
+
+
+@transaction.atomic
+def notification_list_create(*, name: str, actor: Actor, active: bool = True, event_types: list | None = None,
+                             states: list | None = None, order_type: OrderType | None = None,
+                             customer_segment: str = "", email_addresses: str = "", users=(), teams=()):
+    """An internal notification list (orders.notifications delivers it from the order's events)."""
+    from orders.models.ordering import OrderNotificationList
+
+    data = {"name": name, "event_types": event_types or [], "states": states or [],
+            "customer_segment": customer_segment or "", "email_addresses": email_addresses or ""}
+    errors = _notification_list_errors(data)
+    if not errors.get("name") and OrderNotificationList.objects.filter(name=(name or "").strip()).exists():
+        errors["name"] = f"A notification list '{name}' exists."
+    if errors:
+        raise DomainValidationError(errors)
+    nl = OrderNotificationList.objects.create(active=active, order_type=order_type, **{**data, "name": name.strip()})
+    nl.users.set(list(users))
+    nl.teams.set(list(teams))
+    history_record_created(obj=nl, actor=actor, action="orders.notification_list.created")
+    return nl
+
+
+@transaction.atomic
+def notification_list_update(*, notification_list, actor: Actor, users=UNSET, teams=UNSET, **data):
+    """Only the attributes given change (NOTIFICATION_LIST_FIELDS, users, teams)."""
+    from orders.models.ordering import OrderNotificationList
+
+    unknown = set(data) - set(NOTIFICATION_LIST_FIELDS)
+    if unknown:
+        raise TypeError(f"not notification list fields: {', '.join(sorted(unknown))}")
+    errors = _notification_list_errors(data)
+    if errors:
+        raise DomainValidationError(errors)
+    nl = OrderNotificationList.objects.select_for_update().get(pk=notification_list.pk)
+    extra = {}
+    for name, value in (("users", users), ("teams", teams)):
+        if value is not UNSET:
+            before = sorted(str(x) for x in getattr(nl, name).all())
+            getattr(nl, name).set(list(value))
+            after = sorted(str(x) for x in getattr(nl, name).all())
+            if before != after:
+                extra[name] = [before, after]
+    model_update(instance=nl, fields=NOTIFICATION_LIST_FIELDS, data=data, actor=actor,
+                 action="orders.notification_list.updated", extra=extra or None)
+    return nl

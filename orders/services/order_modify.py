@@ -298,7 +298,8 @@ def customer_order_modify(*, order_id: int, actor: Actor, changes: list[OrderIte
         # validation and the feasibility engine over the order as it now stands
         problems = ordering_services._validation_problems(order)
         if not problems:
-            problems = ordering_services._feasibility(order)
+            problems = ordering_services._feasibility(
+                order, list(order.items.select_related("offering", "place").prefetch_related("prices")))
         if problems:
             raise BusinessRuleViolation(
                 "The modified order cannot be accepted: " + "; ".join(p["message"] for p in problems)[:400],
