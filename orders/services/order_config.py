@@ -163,7 +163,7 @@ NOTIFICATION_LIST_FIELDS = ("name", "active", "event_types", "states", "order_ty
 def _notification_list_errors(data: dict) -> dict:
     from django.core.validators import validate_email
 
-    from customers.models import Customer
+    from customers.selectors import customer_segments
     from orders.models.ordering import OrderNotificationList
     from orders.notifications import split_addresses
     from orders.ordering_states import TMF622_STATES, TO_TMF622
@@ -180,8 +180,9 @@ def _notification_list_errors(data: dict) -> dict:
     if states is not None and (not isinstance(states, list) or any(s not in known for s in states)):
         errors["states"] = f"A list of order states (TMF622 or internal): {', '.join(sorted(known))}."
     segment = data.get("customer_segment")
-    if segment and segment not in Customer.Segment.values:
-        errors["customer_segment"] = f"One of {', '.join(Customer.Segment.values)} (or blank: any)."
+    segments = [code for code, _ in customer_segments()]
+    if segment and segment not in segments:
+        errors["customer_segment"] = f"One of {', '.join(segments)} (or blank: any)."
     for address in split_addresses(data.get("email_addresses") or ""):
         try:
             validate_email(address)
