@@ -1,6 +1,6 @@
 """The feasibility engine (eTOM 1.1.1.5.1): pure domain logic, no request, no queries.
 
-``evaluate(context, rules, coverage)`` checks every order item against the configured rules
+``evaluate(context, rules, coverage, capacity)`` checks every order item against the configured rules
 (eligibility, prerequisite, exclusion, transition, serviceability, compatibility) and the
 offering itself (orderable, channel, segment, characteristics, install address), and returns
 per item: feasible or not, machine-readable reasons, alternatives, and a trace of every rule
@@ -22,7 +22,12 @@ Rule parameters (``FeasibilityRule.params``) by type:
                   for modify items: once any rule names the current offering in "from", the
                   new offering must be in the "to" of an allowing rule.
 - serviceability: {"technology": "fiber" (default: the offering's), "check_bandwidth": true,
-                   "suggest_lower_bandwidth": true} the install address must be covered.
+                   "suggest_lower_bandwidth": true} the install address must be covered;
+                  {"resources": ["port", "vlan"], "min_free": 1} and there must be free capacity
+                  there: at least min_free free resources of each kind in the pools serving the
+                  address (the capacity facts service activation gives, passed in: Capacity);
+                  "check_coverage": false checks the capacity only. A capacity refusal's
+                  reason code is "capacity".
 - compatibility:  {"offerings": [codes], "max_quantity": N, "scope": "order" | "account" |
                    "customer", "mode": "max" | "not_together"} a template of offerings.
 """
@@ -43,7 +48,8 @@ PARAM_KEYS = {
     "prerequisite": {"requires_any": list, "scope": str},
     "exclusion": {"excludes": list, "area_codes": list, "postcode_prefixes": list},
     "transition": {"from": list, "to": list, "allowed": bool, "min_tenure_days": int},
-    "serviceability": {"technology": str, "check_bandwidth": bool, "suggest_lower_bandwidth": bool},
+    "serviceability": {"technology": str, "check_bandwidth": bool, "suggest_lower_bandwidth": bool,
+                       "resources": list, "min_free": int, "check_coverage": bool},
     "compatibility": {"offerings": list, "max_quantity": int, "scope": str, "mode": str},
 }
 REQUIRED_PARAMS = {"prerequisite": ["requires_any"], "transition": ["from", "to"], "compatibility": ["offerings"]}
@@ -72,7 +78,19 @@ def validate_params(rule_type: str, params: dict) -> dict[str, str]:
         errors["scope"] = "One of customer, account, order."
     if params.get("mode") and params["mode"] not in ("max", "not_together"):
         errors["mode"] = "One of max, not_together."
+    if rule_type == "serviceability" and isinstance(params.get("resources"), list):
+        if not all(isinstance(k, str) and k.strip() for k in params["resources"]):
+            errors["resources"] = "Resource kinds, e.g. [\"port\", \"vlan\"]."
+    if rule_type == "serviceability" and params.get("min_free") == 0:
+        errors["min_free"] = "At least 1."
+    if rule_type == "serviceability" and params.get("check_coverage") is False and not params.get("resources"):
+        errors["resources"] = "A rule that does not check coverage must check the capacity of some resources."
     return errors
+
+
+def capacity_kinds(rules: list[Rule]) -> list[str]:
+    """The resource kinds whose capacity the rules check (what the caller must gather before evaluate)."""
+    return sorted({k for r in rules if r.rule_type == "serviceability" for k in r.params.get("resources") or ()})
 
 
 # --- inputs --------------------------------------------------------------------------------
@@ -163,6 +181,16 @@ class Coverage:
     area_code: str
     postcode_prefix: str
     max_bandwidth_mbps: int | None
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Free resources of one kind in the pools serving the context's place (service activation's answer)."""
+
+    kind: str
+    label: str  # "port", "VLAN", "number"
+    free: int
+    pools: tuple[tuple[str, int], ...] = ()  # (pool code, free) of each pool serving the place
 
 
 @dataclass
@@ -418,6 +446,36 @@ def _serviceability(rule, ctx, item, coverage):
     return True, f"{tech} available (up to {best} Mb/s)", best
 
 
+def _where(place: Place) -> str:
+    return f"area {place.area_code}" if place.area_code else f"postcode {place.postcode}"
+
+
+def _many(n: int, label: str) -> str:
+    return label if n == 1 else label + ("es" if label.endswith("s") else "s")
+
+
+def _capacity(rule, ctx, capacity: dict[str, Capacity]):
+    """Enough free resources of each kind the rule names in the pools serving the install address."""
+    if ctx.place is None:
+        return False, "no install address given"
+    need, short, have = rule.params.get("min_free") or 1, [], []
+    for kind in rule.params.get("resources") or ():
+        fact = capacity.get(kind)
+        if fact is None:
+            short.append(f"capacity of {kind} unknown")
+        elif not fact.pools:
+            short.append(f"no {fact.label} pool serves {_where(ctx.place)}")
+        elif fact.free < need:
+            pools = ", ".join(f"{code}: {n} free" for code, n in fact.pools)
+            short.append(f"{'no' if fact.free == 0 else f'only {fact.free}'} free {_many(max(fact.free, 1), fact.label)}"
+                         f"{'' if need == 1 else f' (needs {need})'} in the pools serving {_where(ctx.place)} ({pools})")
+        else:
+            have.append(f"{fact.free} free {_many(fact.free, fact.label)}")
+    if short:
+        return False, "; ".join(short)
+    return True, f"capacity at {_where(ctx.place)}: {', '.join(have)}"
+
+
 def _compatibility(rule, ctx, item):
     p = rule.params
     group = set(p.get("offerings", []))
@@ -476,7 +534,11 @@ def _transition(rules, ctx, item, result):
               "This change of offer is not possible.")
 
 
-def evaluate(ctx: Context, rules: list[Rule], coverage: list[Coverage]) -> list[ItemResult]:
+def evaluate(ctx: Context, rules: list[Rule], coverage: list[Coverage],
+             capacity: dict[str, Capacity] | None = None) -> list[ItemResult]:
+    """``capacity``: by resource kind, the free capacity at ``ctx.place`` for the kinds ``capacity_kinds(rules)``
+    names (the caller asks service activation; none needed when no rule checks capacity)."""
+    capacity = capacity or {}
     rules = sorted(rules, key=lambda r: (r.priority, r.id))
     results = []
     for item in ctx.items:
@@ -492,16 +554,23 @@ def evaluate(ctx: Context, rules: list[Rule], coverage: list[Coverage]) -> list[
                 if why:
                     result.trace.append(Trace(rule.id, rule.name, rule.rule_type, False, None, why))
                     continue
-                best = None
+                best, code = None, rule.rule_type
                 if rule.rule_type == "serviceability":
-                    passed, detail, best = _serviceability(rule, ctx, item, coverage)
+                    passed, detail = True, ""
+                    if rule.params.get("check_coverage", True):
+                        passed, detail, best = _serviceability(rule, ctx, item, coverage)
+                    if passed and rule.params.get("resources"):
+                        passed, capacity_detail = _capacity(rule, ctx, capacity)
+                        detail = "; ".join(d for d in (detail, capacity_detail) if d)
+                        if not passed:  # a lower bandwidth on the same network needs the same ports
+                            code, best = "capacity", None
                 else:
                     passed, detail = {"eligibility": _eligibility, "prerequisite": _prerequisite,
                                       "exclusion": _exclusion, "compatibility": _compatibility}[rule.rule_type](
                         rule, ctx, item)
                 result.trace.append(Trace(rule.id, rule.name, rule.rule_type, True, passed, detail))
                 if not passed:
-                    _fail(result, rule.rule_type, f"{rule.staff_message} ({detail})", rule=rule)
+                    _fail(result, code, f"{rule.staff_message} ({detail})", rule=rule)
                     result.alternatives += [a for a in rule.alternatives if a.orderable and a.code != o.code]
                     if best and rule.params.get("suggest_lower_bandwidth", True):
                         result.alternatives += sorted(

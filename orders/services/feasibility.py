@@ -5,6 +5,8 @@ offering_qualification_request), the rule tester, self-service offering lists, a
 order validation and Celery tasks.
 
 Customer data is read through customers.selectors, within what the actor may see (customers.scoping).
+Capacity at the install address (a serviceability rule with ``"resources"``) is asked of service activation
+(service_activation.services.capacity, read-only), only when a rule needs it: one query then, none otherwise.
 """
 
 from __future__ import annotations
@@ -91,6 +93,32 @@ def load_coverage() -> list[fe.Coverage]:
             for c in CoverageArea.objects.filter(is_active=True)]
 
 
+def load_capacity(place: fe.Place | None, rules: list[fe.Rule]) -> dict[str, fe.Capacity]:
+    """The free capacity at the place for the resource kinds the rules check (service activation's pools serving
+    the address): the facts the pure engine is given. Nothing is asked when no rule checks capacity or there is no
+    place (the engine then refuses for the missing address)."""
+    kinds = fe.capacity_kinds(rules)
+    if not kinds or place is None:
+        return {}
+    from service_activation.services.capacity import RESOURCE_KINDS, capacity_at
+
+    facts = capacity_at(kinds=[k for k in kinds if k in RESOURCE_KINDS], area_code=place.area_code,
+                        postcode=place.postcode)
+    return {k: fe.Capacity(kind=k, label=f.label, free=f.free, pools=tuple((p.code, p.free) for p in f.pools))
+            for k, f in facts.items()}
+
+
+def capacity_param_errors(rule_type: str, params: dict) -> dict[str, str]:
+    """Resource kinds service activation does not know (the pure engine cannot tell)."""
+    if rule_type != "serviceability" or not isinstance(params, dict) or not isinstance(params.get("resources"), list):
+        return {}
+    from service_activation.services.capacity import RESOURCE_KINDS
+
+    unknown = [k for k in params["resources"] if k not in RESOURCE_KINDS]
+    return {"resources": f"Unknown resource kind {', '.join(map(str, unknown))}; use {', '.join(RESOURCE_KINDS)}."
+            } if unknown else {}
+
+
 def customer_facts(customer: Customer | None, prospect: dict | None = None) -> fe.CustomerFacts:
     if customer is not None:
         return fe.CustomerFacts(customer_id=customer.pk, customer_type=customer.customer_type or "individual",
@@ -149,7 +177,8 @@ def build_context(*, customer: Customer | None, items: list[ItemInput], channel:
 def feasibility_evaluate(**kwargs) -> list[fe.ItemResult]:
     """Evaluate items for a customer (or prospect): a fixed number of queries."""
     ctx = build_context(**kwargs)
-    return fe.evaluate(ctx, load_rules({o.code: o for o in ctx.catalog.values()}), load_coverage())
+    rules = load_rules({o.code: o for o in ctx.catalog.values()})
+    return fe.evaluate(ctx, rules, load_coverage(), load_capacity(ctx.place, rules))
 
 
 # --- storing a qualification (TMF679, staff screen) -------------------------------------------
@@ -248,9 +277,10 @@ def offerings_available_to(*, customer: Customer, channel: str, address: Address
     ctx = build_context(customer=customer, items=items, channel=channel, address=address, catalog=catalog)
     # Each offering is judged on its own, not as if all were ordered together.
     rules, coverage, out = load_rules(catalog), load_coverage(), []
+    capacity = load_capacity(ctx.place, rules)
     for item in ctx.items:
         single = fe.Context(**{**ctx.__dict__, "items": [item]})
-        result = fe.evaluate(single, rules, coverage)[0]
+        result = fe.evaluate(single, rules, coverage, capacity)[0]
         # Options still to be chosen do not hide an offer; a rule that refuses does.
         blocking = [r for r in result.reasons if r.code not in ("missing_characteristic",)]
         if not blocking:
@@ -287,7 +317,8 @@ def feasibility_rule_test(*, candidate: FeasibilityRule | None, offering_codes: 
     an edited, unsaved version ("after"); nothing is stored. A candidate without a pk is a new
     rule being drafted; an inactive candidate shows what switching the rule off would do."""
     if candidate is not None:
-        errors = fe.validate_params(candidate.rule_type, candidate.params)
+        errors = fe.validate_params(candidate.rule_type, candidate.params) or capacity_param_errors(
+            candidate.rule_type, candidate.params)
         if errors:
             raise DomainValidationError({f"params.{k}": v for k, v in errors.items()})
     ctx = build_context(customer=customer, items=items, channel=channel, address=address, place=place,
@@ -295,12 +326,13 @@ def feasibility_rule_test(*, candidate: FeasibilityRule | None, offering_codes: 
     catalog = ctx.catalog
     saved = load_rules(catalog)
     coverage = load_coverage()
-    before = fe.evaluate(ctx, saved, coverage)
     edited = [r for r in saved if candidate is None or r.id != candidate.pk]
     if candidate is not None and candidate.is_active:
         edited.append(rule_fact(candidate, catalog, offering_codes=offering_codes or [],
                                 alternative_codes=alternative_codes or []))
-    after = fe.evaluate(ctx, edited, coverage)
+    capacity = load_capacity(ctx.place, saved + edited)  # one look at the pools for both runs
+    before = fe.evaluate(ctx, saved, coverage, capacity)
+    after = fe.evaluate(ctx, edited, coverage, capacity)
     return RuleTestOutcome(before=before, after=after, rule_id=candidate.pk if candidate else None)
 
 
@@ -309,7 +341,7 @@ def feasibility_rule_save(*, rule: FeasibilityRule, offerings, alternatives, act
     """Create or update a rule after validating its parameters; history either way."""
     from bss.audit.services import diff, initial_values, snapshot
 
-    errors = fe.validate_params(rule.rule_type, rule.params)
+    errors = fe.validate_params(rule.rule_type, rule.params) or capacity_param_errors(rule.rule_type, rule.params)
     if errors:
         raise DomainValidationError({f"params.{k}": v for k, v in errors.items()})
     if not rule.staff_message.strip():
