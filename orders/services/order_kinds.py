@@ -13,6 +13,7 @@ from django.utils import timezone
 from bss.actors import Actor, Channel
 from bss.errors import ApplicationError, DomainValidationError
 from customers import selectors as customer_selectors
+from customers.services import transfer as transfer_services
 from orders.models import CustomerOrder, ProductOffering
 from orders.models.ordering import LifecycleAction, LifecycleReason
 
@@ -129,15 +130,26 @@ def customer_order_terminate(*, actor: Actor, product_ids: list, channel: str | 
 @transaction.atomic
 def customer_order_account_change(*, actor: Actor, account_id, changes: dict,
                                   channel: str | None = None) -> CustomerOrder:
-    """An account-level order: payment method (and reference), bill cycle, billing address."""
+    """An account-level order: payment method (and reference), bill cycle, billing address, owner. A change of
+    ``owner`` (a customer id or number) transfers the account and the products it bills to that customer when
+    the order completes (customers.services.transfer); a ``billing_address`` given with it is the new owner's."""
     user = actor.user if actor.user_id else None
     system = user is None and actor.channel == Channel.SYSTEM
     account = customer_selectors.billing_account_visible(user=user, account_id=int(account_id)
                                                          if str(account_id).isdigit() else None, system=system)
     if account is None:
         raise DomainValidationError({"billing_account": "Not found."})
-    allowed = {"payment_method", "payment_reference", "bill_cycle", "billing_address"}
+    changes = dict(changes)
+    allowed = {"payment_method", "payment_reference", "bill_cycle", "billing_address", "owner"}
     errors = {k: "Not an account-level change." for k in changes if k not in allowed}
+    owner = None
+    if "owner" in changes:
+        owner = _customer(changes["owner"], user=user, system=system)
+        address = _address(changes.get("billing_address")) if changes.get("billing_address") else None
+        errors.update(transfer_services.billing_account_transfer_problems(account=account, new_owner=owner,
+                                                                           billing_address=address))
+        if owner is not None:
+            changes["owner"] = owner.pk
     if not changes:
         errors["changes"] = "Say what changes."
     methods = customer_selectors.payment_methods()
@@ -145,10 +157,8 @@ def customer_order_account_change(*, actor: Actor, account_id, changes: dict,
         errors["payment_method"] = f"One of {', '.join(methods)}."
     if "bill_cycle" in changes and customer_selectors.bill_cycle_by_code(code=str(changes["bill_cycle"])) is None:
         errors["bill_cycle"] = f"No bill cycle '{changes['bill_cycle']}'."
-    if "billing_address" in changes:
-        address = customer_selectors.address_visible(user=None, address_id=int(changes["billing_address"])
-                                                     if str(changes["billing_address"]).isdigit() else None,
-                                                     system=True)
+    if "billing_address" in changes and owner is None:
+        address = _address(changes["billing_address"])
         if address is None or address.customer_id != account.customer_id:
             errors["billing_address"] = "Not an address of the account's customer."
     if errors:
@@ -156,5 +166,41 @@ def customer_order_account_change(*, actor: Actor, account_id, changes: dict,
     order, _ = customer_order_create(
         actor=actor, customer_ref=str(account.customer_id), account_ref=str(account.pk), channel=channel, items=[],
         account_changes={k: str(v) for k, v in changes.items()},
-        description="Account change: " + ", ".join(sorted(changes)))
+        description="Account change: " + ", ".join(sorted(changes))
+        + (f" (new owner {owner.customer_number} {owner.name})" if owner is not None else ""))
     return order
+
+
+def _customer(ref, *, user, system: bool):
+    ref = str(ref or "").strip()
+    found = customer_selectors.customer_visible(user=user, customer_id=int(ref), system=system) \
+        if ref.isdigit() else None
+    return found or (customer_selectors.customer_by_number(user=user, customer_number=ref, system=system)
+                     if ref else None)
+
+
+def _address(ref):
+    return customer_selectors.address_visible(user=None, address_id=int(ref) if str(ref).isdigit() else None,
+                                              system=True)
+
+
+def account_owner_change_apply(order: CustomerOrder, *, actor: Actor) -> None:
+    """At completion (ordering._apply_account_changes): the account and the products it bills move to the new
+    owner, then the other changes of the same order apply to the moved account."""
+    from customers import services as customer_services
+
+    changes = dict(order.account_changes or {})
+    owner = customer_selectors.customer_visible(user=None, customer_id=int(changes["owner"]), system=True)
+    address = _address(changes["billing_address"]) if changes.get("billing_address") else None
+    account = transfer_services.billing_account_transfer(
+        account=order.billing_account, new_owner=owner, billing_address=address, actor=actor,
+        reason=f"order {order.order_number}: change of owner")
+    args = {}
+    if "payment_method" in changes:
+        args["payment_method"] = changes["payment_method"]
+    if "payment_reference" in changes:
+        args["payment_reference"] = changes["payment_reference"]
+    if "bill_cycle" in changes:
+        args["bill_cycle"] = customer_selectors.bill_cycle_by_code(code=changes["bill_cycle"])
+    if args:
+        customer_services.billing_account_update(account=account, actor=actor, **args)

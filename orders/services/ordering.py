@@ -756,6 +756,10 @@ def _apply_account_changes(order: CustomerOrder, *, actor: Actor) -> None:
     changes = dict(order.account_changes or {})
     if not changes or order.billing_account_id is None:
         return
+    if "owner" in changes:  # a change of owner, with the other changes after it (orders.services.order_kinds)
+        from .order_kinds import account_owner_change_apply
+
+        return account_owner_change_apply(order, actor=actor)
     args = {}
     if "payment_method" in changes:
         args["payment_method"] = changes["payment_method"]
