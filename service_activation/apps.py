@@ -12,7 +12,9 @@ class ServiceActivationConfig(AppConfig):
     role_permissions = {
         Role.ADMIN: ["service_activation.*"],
         Role.PROVISIONING: ["service_activation.*"],
-        Role.SUPERVISOR: ["service_activation.view_*"],
+        Role.SUPERVISOR: ["service_activation.view_*",  # monitoring staff change the assignment rules (seed 001)
+                          "service_activation.add_workorderassignmentrule",
+                          "service_activation.change_workorderassignmentrule"],
         Role.CSR: ["service_activation.view_*", "service_activation.change_resource"],  # reserve a chosen number
         Role.INTEGRATOR: ["service_activation.view_*", "service_activation.add_serviceorder",
                           "service_activation.change_serviceorder",

@@ -19,7 +19,8 @@ class WorkOrderTable(BssTable):
                                      order_by=("item__service_order__customer__name",))
     name = tables.Column(verbose_name="Step")
     kind = tables.Column(verbose_name="Kind")
-    specialty = tables.Column(verbose_name="Team", default="—")
+    specialty = tables.TemplateColumn(template_name="service_activation/cells/_team.html", verbose_name="Team",
+                                      order_by=("specialty",))
     status = tables.TemplateColumn('<span class="badge {{ record.status }}">{{ record.get_status_display }}</span>',
                                    verbose_name="Status")
     appointment_start = tables.DateTimeColumn(verbose_name="Appointment (UTC)", format="j M Y, H:i", default="—")

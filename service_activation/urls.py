@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import csr, monitoring, recovery
+from .views import assignment, csr, monitoring, recovery
 
 csr_patterns = [
     path("worklist/", csr.worklist, name="worklist"),
@@ -15,4 +15,5 @@ csr_patterns = [
     path("monitoring/", monitoring.monitoring, name="monitoring"),
     path("reports/", monitoring.provisioning_reports, name="reports"),
     *recovery.urlpatterns,
+    *assignment.urlpatterns,
 ]

@@ -41,7 +41,7 @@ from service_activation.models import (
     TestRun,
     WorkOrder,
 )
-from service_activation.services import partner_tests, recovery
+from service_activation.services import assignment, partner_tests, recovery
 
 log = logging.getLogger(__name__)
 SO = ServiceOrder.State
@@ -200,7 +200,7 @@ def service_order_issue(*, actor: Actor, items: list[ServiceItemInput], customer
             item.save(update_fields=["service"])
             _reserve_resources(item, actor=actor)
             publish(SERVICE_CREATE, item.service)
-        WorkOrder.objects.bulk_create(_work_orders_for(item))
+        assignment.work_orders_assign(WorkOrder.objects.bulk_create(_work_orders_for(item)), item=item, actor=actor)
     history_record(obj=so, action="service_activation.service_order.created", actor=actor, root=_root(so),
                    changes={"state": [None, so.state], "items": [None, len(items)], "origin": [None, origin]})
     with one_event():

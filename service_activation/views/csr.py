@@ -78,12 +78,16 @@ def open_fallout():
 # --- lists -----------------------------------------------------------------------------------------------------
 
 def _specialties():
-    return [(s, s.replace("-", " ").capitalize()) for s in WorkOrder.objects.filter(manual=True).exclude(
-        specialty="").order_by("specialty").values_list("specialty", flat=True).distinct()]
+    from service_activation.models import WorkOrderAssignment  # teams the assignment rules routed work to
+
+    teams = set(WorkOrder.objects.filter(manual=True).exclude(specialty="").values_list("specialty", flat=True)
+                .distinct()) | set(WorkOrderAssignment.objects.values_list("team", flat=True).distinct())
+    return [(s, s.replace("-", " ").capitalize()) for s in sorted(teams)]
 
 
 class WorklistFilter(django_filters.FilterSet):
-    specialty = django_filters.ChoiceFilter(choices=_specialties, empty_label="Every team", label="Team")
+    specialty = django_filters.ChoiceFilter(choices=_specialties, empty_label="Every team", label="Team",
+                                            method="filter_team")
     kind = django_filters.ChoiceFilter(choices=[(WorkOrder.Kind.ACTIVATION, "Activation steps"),
                                                 (WorkOrder.Kind.TEST, "Tests"),
                                                 (WorkOrder.Kind.RECOVERY, "Recovery")],
@@ -93,11 +97,15 @@ class WorklistFilter(django_filters.FilterSet):
         model = WorkOrder
         fields = ["specialty", "kind"]
 
+    def filter_team(self, qs, name, value):
+        """The team an assignment rule gave it to, else its specialty's (services.assignment)."""
+        return qs.filter(Q(assignment__team=value) | Q(assignment__isnull=True, specialty=value))
+
 
 @staff_required(perm=VIEW_WORK)
 def worklist(request):
     """The teams' worklist: manual steps and tests of service orders in progress, most urgent first."""
-    queryset = selectors.team_worklist().select_related("item__specification")
+    queryset = selectors.team_worklist().select_related("item__specification", "assignment")
     return render_list(request, WorkOrderTable, queryset, filterset=WorklistFilter(request.GET, queryset=queryset),
                        template="service_activation/csr/worklist.html",
                        context={"can_work": request.user.has_perm(WORK)})
