@@ -65,5 +65,47 @@ def seed_service_catalog(actor: Actor) -> int:
     return done
 
 
+HTTP_DEMO = "http-demo-line"
+
+
+def http_demo_step_config(url: str) -> dict:
+    """The generic HTTP adapter's configuration of the demo's steps: an asynchronous element (202, then a
+    callback to /api/v1/adapter-callbacks/<token>/ whose ``status`` is ``done``), the request built from the
+    template, correlated by the element's ticket ``id``."""
+    return {"url": url, "async": True, "timeout": 5, "correlation_field": "id",
+            "callback_success_field": "status", "callback_success_value": "done",
+            "template": {"service": "{service}", "step": "{step}", "operation": "{operation}", "vlan": "{vlan}",
+                         "callback": "{callback}"}}
+
+
+def seed_http_demo(actor: Actor, *, url: str | None = None) -> ServiceSpecification:
+    """The demo service specification run through the generic HTTP adapter against the stub network element
+    (``manage.py run_stub_ne``; settings.BSS_STUB_NE_URL): one activation step and its recovery on the element,
+    then a simulated line check. Idempotent: an existing specification keeps its plan."""
+    from django.conf import settings
+
+    url = url or getattr(settings, "BSS_STUB_NE_URL", "http://127.0.0.1:8099/provision")
+    spec = ServiceSpecification.objects.filter(code=HTTP_DEMO).first()
+    if spec is not None and spec.activation_steps.exists():
+        return spec
+    spec = spec or service_specification_create(code=HTTP_DEMO, name="Demo line on the stub network element",
+                                                actor=actor, description="Activated through the generic HTTP "
+                                                "adapter against manage.py run_stub_ne (asynchronous callback).")
+    config = http_demo_step_config(url)
+    service_specification_update(
+        specification=spec, actor=actor, lifecycle_status="active",
+        characteristics=[{"name": "vlan", "valueType": "integer", "default": 210}],
+        activation_steps=[{"sequence": 1, "code": "ne-configure", "name": "Configure the line on the element",
+                           "kind": "automatic", "specialty": "stub-ne", "adapter": "http", "adapter_config": config,
+                           "depends_on": [], "needs_appointment": False}],
+        test_plan=_test("line-check"),
+        recovery_plan=[{"code": "ne-remove", "name": "Remove the line from the element", "kind": "automatic",
+                        "adapter": "http", "specialty": "stub-ne", "config": config}])
+    return spec
+
+
 def seed(*, actor: Actor, options: dict) -> list[str]:
-    return [f"service activation: {seed_service_catalog(actor)} activation plans set, resource pools loaded"]
+    done = seed_service_catalog(actor)
+    seed_http_demo(actor)
+    return [f"service activation: {done} activation plans set, resource pools loaded, the HTTP adapter demo "
+            f"({HTTP_DEMO}: run manage.py run_stub_ne)"]

@@ -61,7 +61,9 @@ def activatable_offering(*, steps=("configure-port", "provision-profile"), tests
     after the previous) and an automatic end-to-end test plan."""
     service_spec = ServiceSpecificationFactory(
         lifecycle_status="active", test_plan=[{"code": t, "name": t.replace("-", " "), "kind": "automatic"}
-                                              for t in tests])
+                                              for t in tests],
+        recovery_plan=[{"code": f"remove-{c}", "name": f"Remove {c.replace('-', ' ')}", "kind": "automatic"}
+                       for c in reversed(steps)])  # an approved recovery plan: terminations run (1.1.2.2.10)
     previous = None
     for n, code in enumerate(list(steps) + list(manual_steps), start=1):
         ActivationStepFactory(specification=service_spec, sequence=n, code=code, name=code.replace("-", " "),
