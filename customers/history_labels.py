@@ -21,6 +21,7 @@ LABELS = {
     "customers.address.updated": "Address changed",
     "customers.billing_account.created": "Billing account opened",
     "customers.billing_account.updated": "Billing account changed",
+    "customers.billing_account.owner_changed": "Billing account moved to a new owner",
     "customers.billing_account.suspend": "Billing account suspended",
     "customers.billing_account.resume": "Billing account resumed",
     "customers.billing_account.close": "Billing account closed",

@@ -38,27 +38,66 @@ def seed_order_types(actor: Actor) -> int:
     types = [
         ("provide-standard", "New provision", "provide", True, 3 * 24 * 60, [
             {"sequence": 1, "code": "activate", "name": "Activate in the network", "kind": "activation",
-             "point_of_no_return": True, "milestone": ms["end-to-end-test-done"]},
-            {"sequence": 2, "code": "welcome", "name": "Send the welcome pack", "kind": "automatic"}]),
+             "point_of_no_return": True, "milestone": ms["end-to-end-test-done"], "expected_minutes": 2 * 24 * 60},
+            {"sequence": 2, "code": "welcome", "name": "Send the welcome pack", "kind": "automatic",
+             "expected_minutes": 60}]),
         ("provide-business", "New provision (business, with training)", "provide", False, 10 * 24 * 60, [
             {"sequence": 1, "code": "approve", "name": "Supervisor approval", "kind": "manual", "team": "supervisors",
-             "milestone": ms["awaiting-supervisor-approval"]},
+             "milestone": ms["awaiting-supervisor-approval"], "expected_minutes": 24 * 60},
             {"sequence": 2, "code": "activate", "name": "Activate in the network", "kind": "activation",
-             "point_of_no_return": True, "milestone": ms["end-to-end-test-done"]},
+             "point_of_no_return": True, "milestone": ms["end-to-end-test-done"], "expected_minutes": 7 * 24 * 60},
             {"sequence": 3, "code": "training", "name": "Train the customer", "kind": "manual", "team": "trainers",
-             "milestone": ms["customer-trained"]}]),
+             "milestone": ms["customer-trained"], "expected_minutes": 2 * 24 * 60}]),
         ("change-standard", "Change", "change", True, 24 * 60, [
             {"sequence": 1, "code": "activate", "name": "Reconfigure in the network", "kind": "activation",
-             "point_of_no_return": True}]),
+             "point_of_no_return": True, "expected_minutes": 24 * 60}]),
         ("terminate-standard", "Termination", "terminate", True, 24 * 60, [
             {"sequence": 1, "code": "recover", "name": "Recover the service", "kind": "activation",
-             "point_of_no_return": True}]),
+             "point_of_no_return": True, "expected_minutes": 24 * 60}]),
     ]
     for code, name, kind, default, minutes, steps in types:
-        if not OrderType.objects.filter(code=code).exists():
+        existing = OrderType.objects.filter(code=code).first()
+        if existing is None:
             order_config.order_type_create(code=code, name=name, kind=kind, is_default=default,
                                            expected_minutes=minutes, steps=steps, actor=actor)
             made += 1
+        elif existing.steps.filter(expected_minutes__isnull=True).exists():  # seeded before steps had durations
+            order_config.order_type_update(order_type=existing, steps=steps, actor=actor)
+    return made
+
+
+# The order's jeopardy clock (bss.sla, clock type orders.customer_order) is due at the committed availability date,
+# which the order type's expected duration gives (OrderType.expected_minutes, each step's expected_minutes for
+# the task due dates). The clock is qualified by the order's priority: these targets set the jeopardy margin and
+# the escalation policy (notify the assignee's team, then the supervisor, then raise the priority).
+SLA_TARGETS = [
+    ("Customer orders", "", 3 * 24 * 60, 24 * 60, [
+        (1, "at_risk", 0, "notify_role", "CSR", "At risk: less than a day to the committed date"),
+        (2, "breached", 0, "notify_supervisor", "", "In jeopardy: the committed date has passed"),
+        (3, "breached", 2 * 60, "raise_priority", "", "Still open two hours after the committed date")]),
+    ("Urgent customer orders", "0", 24 * 60, 12 * 60, [
+        (1, "at_risk", 0, "notify_role", "Supervisor", "Urgent order at risk"),
+        (2, "breached", 0, "notify_supervisor", "", "Urgent order in jeopardy")]),
+]
+
+
+def seed_sla_targets(actor: Actor) -> int:
+    """The customer orders' SLA targets and escalation policies (idempotent: existing targets are kept)."""
+    from bss.sla.models import SlaTarget
+    from bss.sla.services import EscalationStepInput, sla_target_create, sla_target_set_escalation_steps
+
+    made = 0
+    for name, priority, minutes, margin, steps in SLA_TARGETS:
+        if SlaTarget.objects.filter(clock_type="orders.customer_order", step="", priority=priority, segment="",
+                                    active=True).exists():
+            continue
+        target = sla_target_create(name=name, clock_type="orders.customer_order", priority=priority,
+                                   duration_minutes=minutes, jeopardy_margin_minutes=margin, time_basis="calendar",
+                                   description="Due at the order's committed availability date", actor=actor)
+        sla_target_set_escalation_steps(target=target, actor=actor, steps=[
+            EscalationStepInput(level=level, trigger=trigger, delay_minutes=delay, action=action, role=role,
+                                message=message) for level, trigger, delay, action, role, message in steps])
+        made += 1
     return made
 
 
@@ -105,6 +144,7 @@ def seed_orders(*, actor: Actor) -> list[str]:
 
     seed_service_catalog(actor)
     types = seed_order_types(actor)
+    seed_sla_targets(actor)
     if CustomerOrder.objects.exists():
         return [f"orders: {types} order types; demo orders already there ({CustomerOrder.objects.count()})"]
     customers = customer_selectors.demo_order_customers(limit=14)
@@ -131,6 +171,10 @@ def seed_orders(*, actor: Actor) -> list[str]:
         _drive(_place(csr, next(c), "fiber-500"), actor)                                 # field installation waiting
         # in jeopardy: committed for this morning, the ONT still not installed
         _drive(_place(csr, next(c), "fiber-100", requested_completion_date=timezone.now() - dt.timedelta(hours=6)),
+               actor)
+        # at risk: committed for tonight, less than the day's margin left, the ONT not yet installed
+        _drive(_place(csr, next(c, customers[0]), "fiber-100",
+                      requested_completion_date=timezone.now() + dt.timedelta(hours=10)),
                actor)
         business = customer_selectors.demo_order_customers(limit=1, segments=["sme", "enterprise"])
         vpn, _ = ordering.customer_order_create(                                         # held: special handling

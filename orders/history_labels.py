@@ -52,6 +52,7 @@ LABELS = {
     "orders.customer_order.refuse_cancellation": "Cancellation refused",
     "orders.customer_order.close": "Order closed",
     "orders.customer_order.updated": "Order changed",
+    "orders.customer_order.modified": "Order modified (items)",
     "orders.customer_order.note_added": "Note added to the order",
     "orders.customer_order.assigned": "Order assigned",
     "orders.customer_order.milestone": "Order milestone reached",
@@ -69,6 +70,8 @@ LABELS = {
     "orders.milestone_status.updated": "Milestone status changed",
     "orders.order_type.created": "Order type created",
     "orders.order_type.updated": "Order type changed",
+    "orders.notification_list.created": "Notification list created",
+    "orders.notification_list.updated": "Notification list changed",
     "orders.customer_order.prerequisite_resolved": "Prerequisite case resolved",
     "orders.order_attachment.added": "Attachment added to the order",
 }
