@@ -16,6 +16,7 @@ from decimal import Decimal
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -28,7 +29,7 @@ from service_activation.models import ServiceOrder, ServiceSpecification
 from service_activation.services import reports
 
 VIEW_ORDER = "service_activation.view_serviceorder"
-REFRESH_SECONDS = 30
+REFRESH_SECONDS = 30  # settings.BSS_MONITORING_REFRESH_SECONDS overrides it
 STATE_LABELS = dict(ServiceOrder.State.choices)
 
 
@@ -105,7 +106,7 @@ def monitoring(request):
     return render_page_or_fragment(
         request, "service_activation/monitoring/monitoring.html", "service_activation/monitoring/_board.html",
         {"filter": filterset, "table": table, "counters": reports.monitoring_counters(qs), "now": timezone.now(),
-         "refresh_seconds": REFRESH_SECONDS})
+         "refresh_seconds": getattr(settings, "BSS_MONITORING_REFRESH_SECONDS", REFRESH_SECONDS)})
 
 
 # --- provisioning reports --------------------------------------------------------------------------------------
