@@ -18,11 +18,14 @@ def service_order_recovery_reported(event) -> None:
 
 @subscriber(SERVICE_ORDER_STATE_CHANGE)
 def service_order_cancellation_reported(event) -> None:
-    """A cancelServiceOrder request that waited for a rollback ends with its service order (services.cancellation).
-    Only a cancelled order can settle one: the other moves cost no query."""
+    """A cancelled service order: a cancelServiceOrder request that waited for its rollback ends
+    (services.cancellation) and its booked appointments give their places back (services.appointments). The other
+    moves cost no query."""
+    from service_activation.services.appointments import appointments_release_for
     from service_activation.services.cancellation import cancel_service_order_requests_settle
 
     state = ((event.payload or {}).get("event") or {}).get("serviceOrder", {}).get("state")
     if state == "cancelled":
-        cancel_service_order_requests_settle(service_order_id=int(event.resource_id),
-                                             actor=Actor.system("service order report"))
+        actor = Actor.system("service order report")
+        cancel_service_order_requests_settle(service_order_id=int(event.resource_id), actor=actor)
+        appointments_release_for(service_order_id=int(event.resource_id), actor=actor)

@@ -41,7 +41,7 @@ from service_activation.models import (
     TestRun,
     WorkOrder,
 )
-from service_activation.services import assignment, partner_tests, recovery
+from service_activation.services import appointments, assignment, partner_tests, recovery
 
 log = logging.getLogger(__name__)
 SO = ServiceOrder.State
@@ -517,6 +517,7 @@ def work_order_complete(*, work_order_id: int, actor: Actor, note: str = "", pas
         raise ApplicationError("An automatic step is run by its adapter; retry it from the fallout queue instead.")
     if wo.status not in (WO.READY, WO.IN_PROGRESS):
         raise ApplicationError(f"The step '{wo.name}' is {wo.get_status_display().lower()}.")
+    appointments.appointment_check_completion(wo)  # not before its booked visit
     with one_event():
         if wo.kind == WorkOrder.Kind.TEST:
             _record_test(wo, passed=passed, detail=note or ("passed" if passed else "failed"), actor=actor,
