@@ -39,7 +39,6 @@ from .ordering import OrderItemInput
 S = CustomerOrder.State
 IS = OrderItem.State
 CLOSED_ITEM = (IS.CANCELLED, IS.REJECTED, IS.COMPLETED, IS.FAILED)
-UNSET = object()
 
 
 @dataclass
