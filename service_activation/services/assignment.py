@@ -116,11 +116,11 @@ def _facts(item: ServiceOrderItem, rules: list[WorkOrderAssignmentRule]) -> dict
     """What the rules look at, read once per item (the area only when a rule asks for one)."""
     area = ""
     if any(r.area_code for r in rules):
-        from customers.models import Address
+        from customers.selectors import address_visible
 
         place_id = item.place_id or (item.service.place_id if item.service_id else None)
-        if place_id:
-            area = Address.objects.filter(pk=place_id).values_list("area_code", flat=True).first() or ""
+        place = address_visible(user=None, address_id=place_id, system=True) if place_id else None
+        area = place.area_code if place is not None else ""
     return {"specification_id": item.specification_id, "area_code": area.strip().upper(),
             "priority": item.service_order.priority}
 
