@@ -170,11 +170,11 @@ def seed_orders(*, actor: Actor) -> list[str]:
                                                         reason="non_payment"), actor)
         _drive(_place(csr, next(c), "fiber-500"), actor)                                 # field installation waiting
         # in jeopardy: committed for this morning, the ONT still not installed
-        _drive(_place(csr, next(c), "fiber-100", requested_completion_date=timezone.now() - dt.timedelta(hours=6)),
+        fibre_home = next(c)
+        _drive(_place(csr, fibre_home, "fiber-100", requested_completion_date=timezone.now() - dt.timedelta(hours=6)),
                actor)
-        # at risk: committed for tonight, less than the day's margin left, the ONT not yet installed
-        _drive(_place(csr, next(c, customers[0]), "fiber-100",
-                      requested_completion_date=timezone.now() + dt.timedelta(hours=10)),
+        # at risk: a second line at the same (covered) address, committed for tonight, within the day's margin
+        _drive(_place(csr, fibre_home, "fiber-100", requested_completion_date=timezone.now() + dt.timedelta(hours=10)),
                actor)
         business = customer_selectors.demo_order_customers(limit=1, segments=["sme", "enterprise"])
         vpn, _ = ordering.customer_order_create(                                         # held: special handling
