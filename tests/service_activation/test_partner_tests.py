@@ -45,7 +45,7 @@ def partner():
     return client
 
 
-def test_the_partner_test_plan_waits_on_the_partners_results_and_fails_to_fallout(partner, on_commit):
+def test_the_partner_test_plan_waits_on_the_partners_results_and_fails_to_fallout(partner, on_commit, client):
     csr = Actor(user=staff_user(Role.PROVISIONING), channel=Channel.PORTAL)
     so = _partner_order(csr, on_commit)
     tests = {w.code: w for w in WorkOrder.objects.filter(item__service_order=so, kind="test")}
@@ -96,6 +96,9 @@ def test_the_partner_test_plan_waits_on_the_partners_results_and_fails_to_fallou
     so.refresh_from_db()
     service.refresh_from_db()
     assert so.state == ServiceOrder.State.COMPLETED and service.state == Service.State.ACTIVE
+    client.force_login(csr.user)  # the service order page shows what changed since the last run
+    page = client.get(f"/csr/provisioning/service-orders/{so.pk}/").content.decode()
+    assert page.count('data-test-change="fixed"') == 1
 
 
 def test_only_a_partner_test_takes_a_partner_result(partner, on_commit):
