@@ -28,6 +28,12 @@ def _worklist(request) -> int:
     return team_worklist().count()
 
 
+def _recovery() -> int:
+    from service_activation.services.recovery import recovery_plans_to_review
+
+    return recovery_plans_to_review().count()
+
+
 def _fallout(request) -> int:
     from service_activation.views.csr import open_fallout
 
@@ -40,6 +46,9 @@ register_panel(Panel("services", "Services", "service_activation/panels/services
 register_work_queue(WorkQueue("provisioning_worklist", "Manual provisioning steps waiting", _worklist,
                               url=lambda request: reverse("provisioning:worklist"),
                               perm="service_activation.change_workorder", order=50))
+register_work_queue(WorkQueue("provisioning_recovery", "Recovery plans to review", lambda request: _recovery(),
+                              url=lambda request: reverse("provisioning:recovery_queue"),
+                              perm="service_activation.change_recoveryplan", order=52))
 register_work_queue(WorkQueue("provisioning_fallout", "Fallout: failed provisioning steps", _fallout,
                               url=lambda request: reverse("provisioning:fallout"),
                               perm="service_activation.change_workorder", order=51))

@@ -45,10 +45,14 @@ def _steps_post(rows, *, approve=False, note="", initial=0):
 def test_an_engineer_edits_and_approves_a_drafted_plan_in_the_portal(client, held, on_commit):
     so, plan = held
     client.force_login(staff_user(Role.PROVISIONING))
+    home = client.get("/csr/").content.decode()  # the staff home's work queue leads there
+    assert "Recovery plans to review" in home and reverse("provisioning:recovery_queue") in home
     page = client.get("/csr/provisioning/recovery/")
     assert page.status_code == 200
     assert f'data-recovery-plan="{plan.pk}"' in page.content.decode() and so.order_number in page.content.decode()
     url = reverse("provisioning:recovery_plan", args=[plan.pk])
+    order_page = client.get(f"/csr/provisioning/service-orders/{so.pk}/").content.decode()
+    assert 'data-recovery-status="held"' in order_page and url in order_page  # why it is held, and where to act
     page = client.get(url)
     assert page.status_code == 200 and 'value="remove-olt-port"' in page.content.decode()
 
