@@ -14,8 +14,11 @@ class ServiceActivationConfig(AppConfig):
         Role.PROVISIONING: ["service_activation.*"],
         Role.SUPERVISOR: ["service_activation.view_*",  # monitoring staff change the assignment rules (seed 001)
                           "service_activation.add_workorderassignmentrule",
-                          "service_activation.change_workorderassignmentrule"],
-        Role.CSR: ["service_activation.view_*", "service_activation.change_resource"],  # reserve a chosen number
+                          "service_activation.change_workorderassignmentrule",
+                          "service_activation.add_appointmentslot", "service_activation.change_appointmentslot"],
+        Role.CSR: ["service_activation.view_*", "service_activation.change_resource",  # reserve a chosen number
+                   "service_activation.add_appointment",  # book and move a visit with the customer
+                   "service_activation.change_appointment"],
         Role.INTEGRATOR: ["service_activation.view_*", "service_activation.add_serviceorder",
                           "service_activation.change_serviceorder",
                           "service_activation.change_workorder"],  # a partner's callback on a requisition

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import assignment, csr, monitoring, recovery
+from .views import appointments, assignment, csr, monitoring, recovery
 
 csr_patterns = [
     path("worklist/", csr.worklist, name="worklist"),
@@ -16,4 +16,5 @@ csr_patterns = [
     path("reports/", monitoring.provisioning_reports, name="reports"),
     *recovery.urlpatterns,
     *assignment.urlpatterns,
+    *appointments.urlpatterns,
 ]

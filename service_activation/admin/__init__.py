@@ -1,5 +1,6 @@
 """Service activation admin, one module per concept."""
 
+from .appointment import AppointmentAdmin, AppointmentSlotAdmin  # noqa: F401
 from .assignment import WorkOrderAssignmentAdmin, WorkOrderAssignmentRuleAdmin  # noqa: F401
 from .cancellation import CancelServiceOrderAdmin  # noqa: F401
 from .recovery import RecoveryPlanAdmin, ServiceRecoveryAdmin  # noqa: F401

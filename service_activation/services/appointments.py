@@ -74,11 +74,10 @@ def work_order_team(wo: WorkOrder) -> str:
 def _parse_windows(windows) -> list[tuple[dt.time, dt.time]]:
     out = []
     for w in windows or []:
-        start, end = (w if isinstance(w, list | tuple) else str(w).split("-", 1)) if w else (None, None)
+        parts = list(w) if isinstance(w, list | tuple) else str(w).split("-", 1)
         try:
-            start = start if isinstance(start, dt.time) else dt.time.fromisoformat(str(start).strip())
-            end = end if isinstance(end, dt.time) else dt.time.fromisoformat(str(end).strip())
-        except ValueError:
+            start, end = (p if isinstance(p, dt.time) else dt.time.fromisoformat(str(p).strip()) for p in parts)
+        except (ValueError, TypeError):
             raise DomainValidationError({"windows": f"'{w}' is not a window such as 08:00-12:00."}) from None
         if end <= start:
             raise DomainValidationError({"windows": f"The window {start:%H:%M}-{end:%H:%M} ends before it starts."})

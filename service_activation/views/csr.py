@@ -207,7 +207,8 @@ def work_order_give_up(request, pk):
 
 def _service_order(request, pk) -> ServiceOrder:
     so = selectors.service_order_queryset(request.user).prefetch_related(
-        "items__work_orders__assigned_to", "items__service", "items__specification", "items__test_runs").filter(
+        "items__work_orders__assigned_to", "items__work_orders__assignment", "items__service", "items__specification",
+        "items__test_runs").filter(
         pk=pk).first()
     if so is None:
         raise Http404("No such service order")

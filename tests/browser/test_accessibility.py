@@ -131,6 +131,12 @@ PAGES = [
          submit_empty=True),
     Page("provisioning:monitoring", user="provisioning", phone=True),
     Page("provisioning:reports", user="provisioning", phone=True),
+    Page("provisioning:assignment_rules", user="supervisor", phone=True),
+    Page("provisioning:assignment_rule_create", user="supervisor", submit_empty=True),
+    Page("provisioning:assignment_rule", kwargs=lambda d: {"pk": d["rule"].pk}, user="supervisor"),
+    Page("provisioning:work_order_appointment", kwargs=lambda d: {"pk": d["manual_step"].pk}, user="provisioning",
+         submit_empty=True, phone=True),
+    Page("provisioning:appointment_slots", user="supervisor", submit_empty=True, phone=True),
 ]
 
 # URL names that are not pages a person opens: each with the reason.
@@ -235,7 +241,19 @@ def _order_pages_data(customer, closed, users) -> dict:
     spec = activatable.specification.service_specifications.get()
     standalone = service_order_issue(actor=actor, items=[ServiceItemInput(item_id="1", specification_id=spec.pk)],
                                      origin="problem_recovery", start=False)
-    return {"order": order, "held": held, "rejected": rejected, "activatable": activatable,
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from service_activation.services.appointments import appointment_slots_open
+    from service_activation.services.assignment import assignment_rule_create
+
+    rule = assignment_rule_create(actor=actor, name="Dublin installs", team="field-install", area_code="DUB01",
+                                  specialty="field-install", max_priority=2)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    appointment_slots_open(team="field-install", first_day=tomorrow, last_day=tomorrow + timedelta(days=6),
+                           windows=["08:00-12:00", "13:00-17:00"], capacity=3, actor=actor)
+    return {"order": order, "held": held, "rejected": rejected, "activatable": activatable, "rule": rule,
             "manual_step": WorkOrder.objects.get(code="install-ont", item__service_order__customer_order_id=order.pk),
             "failed_step": WorkOrder.objects.get(code="provision-profile",
                                                  item__service_order__customer_order_id=failing.pk),
