@@ -370,14 +370,15 @@ def service_recoveries_notify(*, service_order_id: int, actor: Actor) -> list[st
     for rec in ServiceRecovery.objects.select_for_update(of=("self",)).select_related(
             "item", "service__customer", "item__service_order").filter(item__service_order_id=service_order_id):
         item_state = rec.item.state
-        if rec.status == R.RUNNING and item_state in TERMINAL_ITEM:
+        if rec.status in (R.RUNNING, R.HELD) and item_state in TERMINAL_ITEM:  # held: its order was cancelled
+            move = TERMINAL_ITEM[item_state] if rec.status == R.RUNNING else "cancel"
             if item_state == ServiceOrderItem.State.FAILED:
                 rec.outcome_reason = (so.cancellation_reason or "a step could not be done")[:500]
             elif item_state != ServiceOrderItem.State.COMPLETED:
                 rec.outcome_reason = (so.cancellation_reason or "cancelled")[:500]
             rec.save(update_fields=["outcome_reason", "updated_at"])
-            fsm_transition(rec, TERMINAL_ITEM[item_state], actor=actor, reason=f"item {item_state}",
-                           root=_root(rec), action=f"service_activation.service_recovery.{TERMINAL_ITEM[item_state]}")
+            fsm_transition(rec, move, actor=actor, reason=f"item {item_state}", root=_root(rec),
+                           action=f"service_activation.service_recovery.{move}")
         started = rec.status in (R.RUNNING, R.COMPLETED, R.FAILED)
         ended = rec.status in (R.COMPLETED, R.FAILED) or (rec.status == R.CANCELLED and bool(rec.started_notified_at))
         for phase, field, due in (("start", "started_notified_at", started), ("end", "ended_notified_at", ended)):

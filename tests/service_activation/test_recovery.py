@@ -240,3 +240,35 @@ def test_services_recovered_together_do_not_need_authorization(engineer, on_comm
     assert so.state == ServiceOrder.State.COMPLETED
     assert set(ServiceRecovery.objects.filter(item__service_order=so).values_list("authorization", flat=True)) == {
         "notNeeded"}
+
+
+def test_cancelling_a_held_recovery_order_closes_its_recovery_without_notices(engineer, on_commit):
+    from service_activation.services import service_order_cancel
+
+    number_pool(2)
+    service = _active_service(_spec(), _customer("someone@example.com"), engineer, on_commit)
+    so = _recover(service, engineer, on_commit)
+    with on_commit(execute=True):
+        assert service_order_cancel(service_order_id=so.pk, reason="the customer stays", actor=engineer) == "cancelled"
+    rec = ServiceRecovery.objects.get(item__service_order=so)
+    assert rec.status == "cancelled" and rec.outcome_reason == "the customer stays"
+    service.refresh_from_db()
+    assert service.state == Service.State.ACTIVE
+    assert mail.outbox == []
+
+
+def test_a_dependent_service_of_the_same_product_is_an_impact(engineer, on_commit):
+    from tests.factories import ProductFactory
+
+    spec = ServiceSpecificationFactory(lifecycle_status="active", recovery_plan=PLAN)
+    customer = _customer()
+    product = ProductFactory(customer=customer)
+    access = Service.objects.create(name="Fibre access", customer=customer, specification=spec, product=product,
+                                    state=Service.State.ACTIVE)
+    iptv = Service.objects.create(name="IPTV", customer=customer, specification=spec, product=product,
+                                  state=Service.State.ACTIVE)
+    so = _recover(access, engineer, on_commit)
+    assert so.state == ServiceOrder.State.HELD
+    rec = ServiceRecovery.objects.get(item__service_order=so)
+    assert rec.impacts == [{"service": iptv.pk, "name": "IPTV", "customer": customer.pk,
+                            "reason": "realizes the same customer product"}]
