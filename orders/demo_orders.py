@@ -71,11 +71,11 @@ def seed_order_types(actor: Actor) -> int:
 # the task due dates). The clock is qualified by the order's priority: these targets set the jeopardy margin and
 # the escalation policy (notify the assignee's team, then the supervisor, then raise the priority).
 SLA_TARGETS = [
-    ("Customer orders", "", 3 * 24 * 60, 24 * 60, [
-        (1, "at_risk", 0, "notify_role", "CSR", "At risk: less than a day to the committed date"),
+    ("Customer orders", "", 3 * 24 * 60, 12 * 60, [
+        (1, "at_risk", 0, "notify_role", "CSR", "At risk: less than half a day to the committed date"),
         (2, "breached", 0, "notify_supervisor", "", "In jeopardy: the committed date has passed"),
         (3, "breached", 2 * 60, "raise_priority", "", "Still open two hours after the committed date")]),
-    ("Urgent customer orders", "0", 24 * 60, 12 * 60, [
+    ("Urgent customer orders", "0", 24 * 60, 6 * 60, [
         (1, "at_risk", 0, "notify_role", "Supervisor", "Urgent order at risk"),
         (2, "breached", 0, "notify_supervisor", "", "Urgent order in jeopardy")]),
 ]
@@ -173,7 +173,7 @@ def seed_orders(*, actor: Actor) -> list[str]:
         fibre_home = next(c)
         _drive(_place(csr, fibre_home, "fiber-100", requested_completion_date=timezone.now() - dt.timedelta(hours=6)),
                actor)
-        # at risk: a second line at the same (covered) address, committed for tonight, within the day's margin
+        # at risk: a second line at the same (covered) address, committed for tonight, within the margin
         _drive(_place(csr, fibre_home, "fiber-100", requested_completion_date=timezone.now() + dt.timedelta(hours=10)),
                actor)
         business = customer_selectors.demo_order_customers(limit=1, segments=["sme", "enterprise"])

@@ -30,7 +30,7 @@ def test_order_types_carry_expected_durations_per_step_and_the_targets_are_idemp
     for ot in OrderType.objects.all():
         assert ot.steps.exists() and not ot.steps.filter(expected_minutes__isnull=True).exists(), ot.code
     normal = SlaTarget.objects.get(clock_type="orders.customer_order", priority="")
-    assert normal.jeopardy_margin_minutes == 24 * 60
+    assert normal.jeopardy_margin_minutes == 12 * 60
     assert [(s.level, s.trigger, s.action) for s in normal.escalation_steps.all()] == [
         (1, "at_risk", "notify_role"), (2, "breached", "notify_supervisor"), (3, "breached", "raise_priority")]
 
