@@ -12,15 +12,6 @@ class BssConfig(AppConfig):
 
         post_migrate.connect(sync_roles_after_migrate, sender=self, dispatch_uid="bss.sync_roles")
 
-        # a /hub listener registered or changed in this process is seen by the next publish at once
-        from django.db.models.signals import post_delete, post_save
-
-        from bss.events.models import HubSubscription
-        from bss.events.services import hub_cache_clear
-
-        post_save.connect(hub_cache_clear, sender=HubSubscription, dispatch_uid="bss.hub_cache_save")
-        post_delete.connect(hub_cache_clear, sender=HubSubscription, dispatch_uid="bss.hub_cache_delete")
-
         # TmfViewSet (bss.tmf.views) names DRF's own JSONParser; every TMF API gets the project's
         # strict, depth-limited parsers instead (the same ones REST_FRAMEWORK gives the native API).
         from bss.tmf import parsers

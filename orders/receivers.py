@@ -5,7 +5,7 @@ from bss.events import subscriber
 from service_activation.events import SERVICE_DESIGN_STATE_CHANGE, SERVICE_ORDER_STATE_CHANGE
 
 
-@subscriber(SERVICE_ORDER_STATE_CHANGE)
+@subscriber(SERVICE_ORDER_STATE_CHANGE, when=lambda so: so.customer_order_id is not None)
 def service_order_reported(event) -> None:
     from service_activation.selectors import service_order_customer_order_id
 
@@ -16,7 +16,7 @@ def service_order_reported(event) -> None:
         customer_order_try_complete(order_id=order_id, actor=Actor.system("service order report"))
 
 
-@subscriber(SERVICE_DESIGN_STATE_CHANGE)
+@subscriber(SERVICE_DESIGN_STATE_CHANGE, when=lambda design: design.customer_order_id is not None)
 def service_design_reported(event) -> None:
     """An approved design releases the order held for it (its service orders are issued from the design)."""
     from service_activation.selectors import design_summary

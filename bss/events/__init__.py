@@ -15,6 +15,7 @@ subscribers import the declaration, never the name as a string (docs/events.md):
 
 from .registry import (  # noqa: F401
     EventType,
+    cached_exists,
     declare_event,
     declared_event_types,
     register_resource,

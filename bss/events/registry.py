@@ -93,18 +93,75 @@ def resource_info(obj) -> ResourceInfo:
     raise LookupError(f"{type(obj).__name__} is not registered with bss.events.register_resource")
 
 
-def subscriber(*event_types: EventType):
+_wants: dict[Callable, Callable] = {}  # handler -> when(obj): whether it wants this object's event
+
+
+def subscriber(*event_types: EventType, when: Callable | None = None):
     """Register an in-process handler for declared event types (import them from the publishing
-    app's events.py); it receives the Event row and must be idempotent."""
+    app's events.py); it receives the Event row and must be idempotent.
+
+    ``when(obj) -> bool`` (optional): asked at publish time with the object the event is about, whether
+    the handler wants it (e.g. only a cancelled service order settles a cancellation request; only while
+    notification lists are configured). It must be cheap: no query, or one indexed query, or a cached
+    answer (``cached_exists``). An event that no handler wants and no /hub listener could receive is
+    recorded without being dispatched; one that some handler wants goes to all of them (each still
+    decides for itself)."""
     names = [declared(et).name for et in event_types]
 
     def deco(fn):
         for name in names:
             if fn not in _subscribers[name]:
                 _subscribers[name].append(fn)
+        if when is not None:
+            _wants[fn] = when
         return fn
 
     return deco
+
+
+def wanted(event_type: EventType, obj) -> bool:
+    """Whether an in-process handler wants this event (bss.events.services.listening)."""
+    for fn in _subscribers.get(event_type.name, ()):
+        when = _wants.get(fn)
+        if when is None or obj is None or when(obj):
+            return True
+    return False
+
+
+class cached_exists:
+    """A cheap ``when``: whether rows of ``model`` matching ``filters`` exist, asked at most every
+    ``seconds`` per process, and again at once after a save or delete of the model in this process (in
+    another process a change is seen within those seconds)::
+
+        lists_configured = cached_exists(OrderNotificationList, active=True)
+        @subscriber(PRODUCT_ORDER_STATE_CHANGE, when=lambda order: lists_configured())
+    """
+
+    def __init__(self, model, *, seconds: float | None = None, **filters):
+        self.model, self.filters, self.seconds = model, filters, seconds
+        self._answers: dict = {}
+        from django.db.models.signals import post_delete, post_save
+
+        post_save.connect(self.clear, sender=model, weak=False)
+        post_delete.connect(self.clear, sender=model, weak=False)
+
+    def clear(self, **kwargs) -> None:
+        self._answers.clear()
+
+    def __call__(self, **more) -> bool:
+        import time
+
+        from django.conf import settings
+
+        key = tuple(sorted(more.items()))
+        now = time.monotonic()
+        cached = self._answers.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        answer = self.model._default_manager.filter(**self.filters, **more).exists()
+        seconds = self.seconds if self.seconds is not None else settings.BSS_HUB_LISTENER_CACHE_SECONDS
+        self._answers[key] = (now + seconds, answer)
+        return answer
 
 
 def subscribers_for(event_type: str) -> list[Callable]:

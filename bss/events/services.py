@@ -26,7 +26,16 @@ from bss.tmf.filtering import AttributeFilter, comparable_or_none, parse_filters
 from bss.tmf.renderers import tmf_datetime
 
 from .models import DeliveryAttempt, Event, EventDelivery, ExactJSONDecoder, ExactJSONEncoder, HubSubscription
-from .registry import EventType, declared, handler_by_path, handler_path, resource_info, subscribers_for
+from .registry import (
+    EventType,
+    cached_exists,
+    declared,
+    handler_by_path,
+    handler_path,
+    resource_info,
+    subscribers_for,
+    wanted,
+)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
@@ -111,7 +120,7 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     # Round-trip through JSON so the body is stored as the listener will see it: dates as text,
     # Decimals (money) as exact JSON numbers, as the TMF API renders them (never through float).
     body = json.loads(ExactJSONEncoder().encode(body), cls=ExactJSONDecoder)
-    listened = listening(event_type)
+    listened = listening(event_type, obj)
     event = Event.objects.create(
         event_id=event_uuid, event_type=event_type.name, api=event_type.api, resource_type=resource_type,
         resource_id=str(obj.pk), payload=body, fanned_out_at=None if listened else timezone.now(),
@@ -121,35 +130,18 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     return event
 
 
-def listening(event_type: EventType) -> bool:
+def listening(event_type: EventType, obj=None) -> bool:
     """Whether anyone may receive an event of this type: an in-process subscriber, or an active /hub
     listener of its API. An event nobody listens to is still written to the outbox (the record of what
     happened, with its body), already fanned out: no task, no deliveries. A listener receives the events
     published after its registration committed; one registered while this event's transaction is still
     open does not get it, as it would not if it had registered a moment later."""
-    if subscribers_for(event_type.name):
-        return True
-    return _hub_listened(event_type.api)
+    return wanted(event_type, obj) or _hub_listened(api=event_type.api)
 
 
-_hub_cache: dict[str, tuple[float, bool]] = {}  # api -> (expires, any active listener), per process
-
-
-def _hub_listened(api: str) -> bool:
-    """Whether the API has an active /hub listener, looked up at most every BSS_HUB_LISTENER_CACHE_SECONDS
-    per process (a publishing worker does not ask for every event); a registration or change in this process
-    clears the cache at once (signals below), one in another process is seen within those seconds."""
-    now = time.monotonic()
-    cached = _hub_cache.get(api)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    answer = HubSubscription.objects.filter(api=api, active=True).exists()
-    _hub_cache[api] = (now + settings.BSS_HUB_LISTENER_CACHE_SECONDS, answer)
-    return answer
-
-
-def hub_cache_clear(**kwargs) -> None:
-    _hub_cache.clear()
+# whether an API has an active /hub listener: asked at most every BSS_HUB_LISTENER_CACHE_SECONDS per process (a
+# publishing worker does not ask for every event); a registration or change in this process is seen at once
+_hub_listened = cached_exists(HubSubscription, active=True)
 
 
 def _enqueue_fan_out(event_id: int) -> None:
@@ -202,11 +194,13 @@ def event_fan_out_deliveries(*, event_id: int) -> list[tuple[int, bool]]:
     with transaction.atomic():
         event = Event.objects.select_for_update().get(pk=event_id)
         if event.fanned_out_at is None:
-            for sub in HubSubscription.objects.filter(api=event.api, active=True):
-                if subscription_matches(sub, event):
-                    EventDelivery.objects.get_or_create(event=event, subscription=sub)
-            for fn in subscribers_for(event.event_type):
-                EventDelivery.objects.get_or_create(event=event, subscriber=handler_path(fn))
+            # one INSERT for every target; ON CONFLICT DO NOTHING keeps a re-run idempotent (unique per target)
+            targets = [EventDelivery(event=event, subscription=sub)
+                       for sub in HubSubscription.objects.filter(api=event.api, active=True)
+                       if subscription_matches(sub, event)]
+            targets += [EventDelivery(event=event, subscriber=handler_path(fn))
+                        for fn in subscribers_for(event.event_type)]
+            EventDelivery.objects.bulk_create(targets, ignore_conflicts=True)
             event.fanned_out_at = timezone.now()
             event.save(update_fields=["fanned_out_at"])
         return [(pk, subscription_id is None) for pk, subscription_id in

@@ -429,8 +429,11 @@ def _validate(order: CustomerOrder, *, actor: Actor, reason: str = "") -> bool:
     return True
 
 
-def _feasibility(order: CustomerOrder, order_items: list[OrderItem]) -> list[dict]:
-    """Run the feasibility engine over the order's items (impact analysis included); store the result."""
+def _feasibility(order: CustomerOrder, order_items: list[OrderItem] | None = None) -> list[dict]:
+    """Run the feasibility engine over the order's items (impact analysis included); store the result.
+    ``order_items``: the items when the caller has them loaded (with offering and place), else they are read."""
+    if order_items is None:
+        order_items = list(order.items.select_related("offering", "place"))
     items = [feasibility_services.ItemInput(id=i.item_id, offering=i.offering_code,
                                             action={"noChange": "no_change"}.get(i.action, i.action),
                                             characteristics=i.characteristics, quantity=i.quantity,
@@ -446,7 +449,7 @@ def _feasibility(order: CustomerOrder, order_items: list[OrderItem]) -> list[dic
             for r in order.feasibility_result if not r["feasible"] for x in r["reasons"]]
 
 
-def _follows_qualification(order: CustomerOrder, order_items: list[OrderItem]) -> bool:
+def _follows_qualification(order: CustomerOrder, order_items: list[OrderItem] | None = None) -> bool:
     """An order given a prior qualification that qualified all its offerings is not assessed again."""
     if order.qualification_id is None:
         return False
@@ -454,12 +457,16 @@ def _follows_qualification(order: CustomerOrder, order_items: list[OrderItem]) -
     if poq.qualification_result != "qualified":
         return False
     qualified = {r["offering"] for r in poq.result if r.get("feasible")}
+    if order_items is None:
+        order_items = list(order.items.select_related("offering"))
     return all(i.offering_code in qualified for i in order_items if i.action == "add")
 
 
-def _needs_special_handling(order: CustomerOrder, order_items: list[OrderItem]) -> bool:
+def _needs_special_handling(order: CustomerOrder, order_items: list[OrderItem] | None = None) -> bool:
     if order.requires_special_handling:
         return True
+    if order_items is None:
+        order_items = list(order.items.select_related("offering"))
     return any(i.offering is not None and i.offering.requires_special_design for i in order_items)
 
 
