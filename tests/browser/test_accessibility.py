@@ -130,6 +130,9 @@ PAGES = [
     Page("provisioning:service_order_cancel", kwargs=lambda d: {"pk": d["standalone"].pk}, user="provisioning",
          submit_empty=True),
     Page("provisioning:monitoring", user="provisioning", phone=True),
+    Page("provisioning:recovery_queue", user="provisioning", phone=True),
+    Page("provisioning:recovery_plan", kwargs=lambda d: {"pk": d["recovery_plan"].pk}, user="provisioning",
+         phone=True),
     Page("provisioning:reports", user="provisioning", phone=True),
     Page("provisioning:assignment_rules", user="supervisor", phone=True),
     Page("provisioning:assignment_rule_create", user="supervisor", submit_empty=True),
@@ -253,7 +256,17 @@ def _order_pages_data(customer, closed, users) -> dict:
     tomorrow = timezone.localdate() + timedelta(days=1)
     appointment_slots_open(team="field-install", first_day=tomorrow, last_day=tomorrow + timedelta(days=6),
                            windows=["08:00-12:00", "13:00-17:00"], capacity=3, actor=actor)
+    from service_activation.models import RecoveryPlan, Service
+    from tests.factories import ActivationStepFactory, ServiceSpecificationFactory
+
+    unplanned = ServiceSpecificationFactory(lifecycle_status="active", name="Legacy DSL line")
+    ActivationStepFactory(specification=unplanned, code="dslam-port", name="Configure the DSLAM port")
+    legacy = Service.objects.create(name="Legacy DSL line", customer=customer, specification=unplanned,
+                                    state=Service.State.ACTIVE)
+    service_order_issue(actor=actor, customer_id=customer.pk, origin="recovery", start=False,
+                        items=[ServiceItemInput(item_id="1", action="delete", service_id=legacy.pk)])
     return {"order": order, "held": held, "rejected": rejected, "activatable": activatable, "rule": rule,
+            "recovery_plan": RecoveryPlan.objects.get(specification=unplanned),
             "manual_step": WorkOrder.objects.get(code="install-ont", item__service_order__customer_order_id=order.pk),
             "failed_step": WorkOrder.objects.get(code="provision-profile",
                                                  item__service_order__customer_order_id=failing.pk),
