@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 
-from bss.events import subscriber
+from bss.events import cached_exists, subscriber
 from orders.events import (
     PRODUCT_ORDER_ATTRIBUTE_VALUE_CHANGE,
     PRODUCT_ORDER_CREATE,
@@ -104,7 +104,11 @@ def notify(event) -> int:
     return told
 
 
+# dispatched only while a list is configured (asked at most every few seconds per process: bss.events.cached_exists)
+lists_configured = cached_exists(OrderNotificationList, active=True)
+
+
 @subscriber(PRODUCT_ORDER_CREATE, PRODUCT_ORDER_STATE_CHANGE, PRODUCT_ORDER_ATTRIBUTE_VALUE_CHANGE,
-            PRODUCT_ORDER_INFORMATION_REQUIRED)
+            PRODUCT_ORDER_INFORMATION_REQUIRED, when=lambda order: lists_configured())
 def order_event_notify_lists(event) -> None:
     notify(event)

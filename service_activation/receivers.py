@@ -7,7 +7,13 @@ from bss.events import subscriber
 from service_activation.events import SERVICE_ORDER_STATE_CHANGE
 
 
-@subscriber(SERVICE_ORDER_STATE_CHANGE)
+def _has_recovery(so) -> bool:
+    from service_activation.models import ServiceRecovery
+
+    return ServiceRecovery.objects.filter(item__service_order_id=so.pk).exists()
+
+
+@subscriber(SERVICE_ORDER_STATE_CHANGE, when=_has_recovery)
 def service_order_recovery_reported(event) -> None:
     from service_activation.models import ServiceRecovery
     from service_activation.services.recovery import service_recoveries_notify
@@ -16,7 +22,7 @@ def service_order_recovery_reported(event) -> None:
         service_recoveries_notify(service_order_id=int(event.resource_id), actor=Actor.system("service recovery"))
 
 
-@subscriber(SERVICE_ORDER_STATE_CHANGE)
+@subscriber(SERVICE_ORDER_STATE_CHANGE, when=lambda so: so.state == "cancelled")
 def service_order_cancellation_reported(event) -> None:
     """A cancelled service order: a cancelServiceOrder request that waited for its rollback ends
     (services.cancellation) and its booked appointments give their places back (services.appointments). The other
