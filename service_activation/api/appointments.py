@@ -11,7 +11,6 @@ service_activation.services.appointments.
 
 from __future__ import annotations
 
-from django.db.models import Q
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -21,6 +20,7 @@ from rest_framework.response import Response
 
 from bss.actors import Actor
 from bss.errors import ApplicationError
+from bss.tmf.ids import local_id
 from service_activation.models import Appointment, AppointmentSlot
 from service_activation.services import appointments as services
 
@@ -68,16 +68,19 @@ class AppointmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+ID = {"min_value": 1, "max_value": 2**63 - 1}
+
+
 class BookSerializer(serializers.Serializer):
-    work_order = serializers.IntegerField()
-    slot = serializers.IntegerField()
+    work_order = serializers.IntegerField(**ID)
+    slot = serializers.IntegerField(**ID)
     window_start = serializers.DateTimeField(required=False, help_text="the agreed window; default the whole slot")
     window_end = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
 class RebookSerializer(serializers.Serializer):
-    slot = serializers.IntegerField()
+    slot = serializers.IntegerField(**ID)
     reason = serializers.CharField(max_length=500)
     window_start = serializers.DateTimeField(required=False)
     window_end = serializers.DateTimeField(required=False)
@@ -98,9 +101,19 @@ def _date(request, name):
     raw = request.query_params.get(name)
     if not raw:
         return None
-    value = parse_date(raw)
+    try:
+        value = parse_date(raw)
+    except ValueError:
+        value = None
     if value is None:
         raise ValidationError({name: "An ISO date (YYYY-MM-DD)."})
+    return value
+
+
+def _text(request, name) -> str:
+    value = request.query_params.get(name) or ""
+    if "\x00" in value:
+        raise ValidationError({name: "No NUL characters."})
     return value
 
 
@@ -113,8 +126,8 @@ class AppointmentSlotViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     def get_queryset(self):
         qs = services.slots_with_load()
         params = self.request.query_params
-        if params.get("team"):
-            qs = qs.filter(team=params["team"])
+        if team := _text(self.request, "team"):
+            qs = qs.filter(team=team)
         if (first := _date(self.request, "from")) is not None:
             qs = qs.filter(starts_at__date__gte=first)
         if (last := _date(self.request, "to")) is not None:
@@ -152,11 +165,11 @@ class AppointmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self):
         qs = Appointment.objects.select_related("slot", "work_order__item__service_order").order_by("-pk")
-        params = self.request.query_params
-        if params.get("work_order"):
-            qs = qs.filter(work_order_id=params["work_order"]) if params["work_order"].isdigit() else qs.none()
-        if params.get("status"):
-            qs = qs.filter(Q(status=params["status"]))
+        if work_order := _text(self.request, "work_order"):
+            pk = local_id(work_order)
+            qs = qs.filter(work_order_id=pk) if pk is not None else qs.none()
+        if state := _text(self.request, "status"):
+            qs = qs.filter(status=state)
         return qs
 
     def _booked(self) -> Appointment:

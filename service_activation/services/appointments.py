@@ -39,6 +39,7 @@ BOOKABLE_STATUSES = (WO.WAITING, WO.READY, WO.IN_PROGRESS)
 ORDER_STATES = (ServiceOrder.State.ACKNOWLEDGED, ServiceOrder.State.IN_PROGRESS, ServiceOrder.State.HELD,
                 ServiceOrder.State.PENDING)
 MAX_SLOTS_OPENED = 2000
+MAX_DAYS = 365
 
 
 def _counting() -> Q:
@@ -100,6 +101,8 @@ def appointment_slots_open(*, team: str, first_day: dt.date, last_day: dt.date, 
         errors["capacity"] = ["At least 1 appointment a slot."]
     if first_day and last_day and last_day < first_day:
         errors["last_day"] = ["The last day is before the first."]
+    elif first_day and last_day and (last_day - first_day).days > MAX_DAYS:
+        errors["last_day"] = [f"At most {MAX_DAYS + 1} days at once."]
     weekdays = sorted({int(d) for d in weekdays or []})
     if not weekdays or any(d not in range(7) for d in weekdays):
         errors["weekdays"] = ["Choose the days of the week (0 is Monday)."]
