@@ -1,7 +1,7 @@
 """Native API views of order handling (credit checks): thin, they call orders.services."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -125,7 +125,8 @@ class CustomerOrderImpactViewSet(viewsets.ViewSet):
 
     action_permissions = {"impact": ["orders.view_customerorder"], "impact_preview": ["orders.view_customerorder"]}
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, parameters=[
+        OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="the customer order's id")])
     @action(detail=True, methods=["get"])
     def impact(self, request, pk=None):
         """The impact of a stored order.
