@@ -97,6 +97,7 @@ PAGES = [
     Page("orders:order", kwargs=lambda d: {"pk": d["rejected"].pk}, user="supervisor", label="rejected order"),
     Page("orders:order", kwargs=lambda d: {"pk": d["order"].pk}, user="billing", label="order as billing"),
     Page("orders:order_cancel", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True, phone=True),
+    Page("orders:order_modify", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True, phone=True),
     Page("orders:order_item_cancel", kwargs=lambda d: {"pk": d["order"].pk, "item_id": "1"}),
     Page("orders:order_hold", kwargs=lambda d: {"pk": d["order"].pk}, submit_empty=True),
     Page("orders:order_release", kwargs=lambda d: {"pk": d["held"].pk}),
