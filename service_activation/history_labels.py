@@ -63,4 +63,16 @@ LABELS = {
     "service_activation.planned_outage.customer_notified": "Customer told of a planned outage",
     "service_activation.planned_outage.begin": "Planned outage started",
     "service_activation.planned_outage.end": "Planned outage ended",
+    # service recovery (eTOM 1.1.2.2.10, services/recovery.py)
+    "service_activation.recovery_plan.drafted": "Recovery plan drafted for review",
+    "service_activation.recovery_plan.edited": "Recovery plan edited",
+    "service_activation.recovery_plan.approve": "Recovery plan approved",
+    "service_activation.service_recovery.opened": "Service recovery requested",
+    "service_activation.service_recovery.authorized": "Service recovery authorized",
+    "service_activation.service_recovery.start": "Service recovery started",
+    "service_activation.service_recovery.complete": "Service recovered",
+    "service_activation.service_recovery.fail": "Service recovery failed",
+    "service_activation.service_recovery.cancel": "Service recovery cancelled",
+    "service_activation.service_recovery.notified_start": "Customer told the service recovery started",
+    "service_activation.service_recovery.notified_end": "Customer told the service recovery ended",
 }

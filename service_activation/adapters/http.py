@@ -36,7 +36,7 @@ def _fill(value, names: dict):
     return value
 
 
-CALLBACK_SALT = "service_activation.http_adapter.callback"
+CALLBACK_SALT = "service-activation:http-adapter:callback"
 CALLBACK_PATH = "/api/v1/adapter-callbacks/"
 
 

@@ -328,6 +328,11 @@ def recovery_authorization_decided(request: ApprovalRequest, *, actor: Actor) ->
 
 TERMINAL_ITEM = {ServiceOrderItem.State.COMPLETED: "complete", ServiceOrderItem.State.FAILED: "fail",
                  ServiceOrderItem.State.CANCELLED: "cancel", ServiceOrderItem.State.REJECTED: "cancel"}
+MOVE_CODES = {"complete": "service_activation.service_recovery.complete",
+              "fail": "service_activation.service_recovery.fail",
+              "cancel": "service_activation.service_recovery.cancel"}
+NOTICE_CODES = {"start": "service_activation.service_recovery.notified_start",
+                "end": "service_activation.service_recovery.notified_end"}
 
 
 def recovery_recipients(rec: ServiceRecovery) -> list[str]:
@@ -378,7 +383,7 @@ def service_recoveries_notify(*, service_order_id: int, actor: Actor) -> list[st
                 rec.outcome_reason = (so.cancellation_reason or "cancelled")[:500]
             rec.save(update_fields=["outcome_reason", "updated_at"])
             fsm_transition(rec, move, actor=actor, reason=f"item {item_state}", root=_root(rec),
-                           action=f"service_activation.service_recovery.{move}")
+                           action=MOVE_CODES[move])
         started = rec.status in (R.RUNNING, R.COMPLETED, R.FAILED)
         ended = rec.status in (R.COMPLETED, R.FAILED) or (rec.status == R.CANCELLED and bool(rec.started_notified_at))
         for phase, field, due in (("start", "started_notified_at", started), ("end", "ended_notified_at", ended)):
@@ -387,7 +392,7 @@ def service_recoveries_notify(*, service_order_id: int, actor: Actor) -> list[st
             recipients = recovery_recipients(rec)
             setattr(rec, field, timezone.now())
             rec.save(update_fields=[field, "updated_at"])
-            history_record(obj=rec, action=f"service_activation.service_recovery.notified_{phase}", actor=actor,
+            history_record(obj=rec, action=NOTICE_CODES[phase], actor=actor,
                            root=_root(rec), changes={"recipients": [None, len(recipients)]},
                            reason=", ".join(recipients)[:500] or "no e-mail address on file")
             _mail(rec, phase=phase, recipients=recipients)
