@@ -4,9 +4,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from bss.actors import Actor
+from bss.roles import is_staff_user
 from customers import selectors as customer_selectors
 from orders.api.serializers import (
     CreditCheckRequestSerializer,
@@ -91,6 +93,8 @@ class OrderReportView(viewsets.ViewSet):
 
         from orders.services.reports import order_report, order_report_csv
 
+        if not is_staff_user(request.user):  # operator-wide figures: a self-service login has order access too
+            raise PermissionDenied("Order reports are for staff and integrators.")
         def when(name):
             raw = request.query_params.get(name)
             if not raw:

@@ -138,3 +138,13 @@ def test_staff_with_order_access_see_it_in_the_nav_and_customers_do_not_get_it(f
 def test_no_orders_in_the_period_says_so(figures):
     html = login(staff_user(Role.CSR)).get(REPORTS, {"since": "2020-01-01", "until": "2020-01-31"}).content.decode()
     assert "data-no-orders" in html and "data-chart=" not in html
+
+
+def test_the_report_api_gives_operator_wide_figures_to_staff_only(figures):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(customer_user(figures["business"]))  # a self-service login has order access too
+    assert client.get("/api/v1/order-reports/").status_code == 403
+    client.force_authenticate(staff_user(Role.INTEGRATOR))
+    assert client.get("/api/v1/order-reports/").status_code == 200
