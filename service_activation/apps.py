@@ -26,6 +26,7 @@ class ServiceActivationConfig(AppConfig):
 
     def ready(self):
         from bss.approvals.registry import register_approval_type
+        from bss.audit.services import history_root
         from bss.sla.registry import register_clock_type
 
         from . import (
@@ -42,5 +43,5 @@ class ServiceActivationConfig(AppConfig):
 
         register_clock_type(
             "service_activation.service_order", label="Service order", referred_type="ServiceOrder",
-            history_root=lambda so: so.customer or so,
+            history_root=lambda so: history_root(so, "customer") or so,
             href=lambda so: f"/tmf-api/serviceOrdering/v4/serviceOrder/{so.pk}")

@@ -119,13 +119,16 @@ def subscriber(*event_types: EventType, when: Callable | None = None):
     return deco
 
 
+def wanted_by(event_type: EventType, obj) -> list[str]:
+    """The paths of the in-process handlers that want this event (all of them when there is no object to ask
+    about); bss.events.services.publish dispatches it to these only."""
+    return [handler_path(fn) for fn in _subscribers.get(event_type.name, ())
+            if obj is None or (when := _wants.get(fn)) is None or when(obj)]
+
+
 def wanted(event_type: EventType, obj) -> bool:
     """Whether an in-process handler wants this event (bss.events.services.listening)."""
-    for fn in _subscribers.get(event_type.name, ()):
-        when = _wants.get(fn)
-        if when is None or obj is None or when(obj):
-            return True
-    return False
+    return bool(wanted_by(event_type, obj))
 
 
 class cached_exists:

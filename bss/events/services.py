@@ -35,6 +35,7 @@ from .registry import (
     resource_info,
     subscribers_for,
     wanted,
+    wanted_by,
 )
 
 log = logging.getLogger(__name__)
@@ -120,13 +121,14 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     # Round-trip through JSON so the body is stored as the listener will see it: dates as text,
     # Decimals (money) as exact JSON numbers, as the TMF API renders them (never through float).
     body = json.loads(ExactJSONEncoder().encode(body), cls=ExactJSONDecoder)
-    listened = listening(event_type, obj)
+    handlers = wanted_by(event_type, obj)
+    listened = bool(handlers) or _hub_listened(api=event_type.api)
     event = Event.objects.create(
         event_id=event_uuid, event_type=event_type.name, api=event_type.api, resource_type=resource_type,
         resource_id=str(obj.pk), payload=body, fanned_out_at=None if listened else timezone.now(),
     )
     if listened:
-        transaction.on_commit(lambda: _enqueue_fan_out(event.pk))
+        transaction.on_commit(lambda: _enqueue_fan_out(event.pk, handlers))
     return event
 
 
@@ -144,13 +146,15 @@ def listening(event_type: EventType, obj=None) -> bool:
 _hub_listened = cached_exists(HubSubscription, active=True)
 
 
-def _enqueue_fan_out(event_id: int) -> None:
+def _enqueue_fan_out(event_id: int, handlers: list[str] | None = None) -> None:
     """After commit. A broker outage must not fail the caller's (committed) request: the event
-    is safe in the outbox and the periodic re-dispatch sends it once the broker is back."""
+    is safe in the outbox and the periodic re-dispatch sends it once the broker is back (then to every
+    subscriber of its type, each deciding for itself). ``handlers``: the in-process subscribers that wanted
+    it at publish time."""
     from .tasks import fan_out_task
 
     try:
-        fan_out_task.delay(event_id)
+        fan_out_task.delay(event_id, handlers)
     except Exception:
         if getattr(fan_out_task.app.conf, "task_always_eager", False):
             raise
@@ -183,12 +187,13 @@ def subscription_matches(subscription: HubSubscription, event: Event) -> bool:
     return representation_matches(event.payload, filters)
 
 
-def event_fan_out(*, event_id: int) -> list[int]:
-    """Create one delivery per matching listener and subscriber (idempotent); return pending ids."""
-    return [pk for pk, _ in event_fan_out_deliveries(event_id=event_id)]
+def event_fan_out(*, event_id: int, handlers: list[str] | None = None) -> list[int]:
+    """Create one delivery per matching listener and subscriber (idempotent); return pending ids.
+    ``handlers``: only these in-process subscribers (those that wanted it when published); None: all."""
+    return [pk for pk, _ in event_fan_out_deliveries(event_id=event_id, handlers=handlers)]
 
 
-def event_fan_out_deliveries(*, event_id: int) -> list[tuple[int, bool]]:
+def event_fan_out_deliveries(*, event_id: int, handlers: list[str] | None = None) -> list[tuple[int, bool]]:
     """As event_fan_out, each pending delivery with whether it goes to an in-process subscriber (which
     the fan-out task attempts at once, rather than through one more task) or to a /hub listener."""
     with transaction.atomic():
@@ -199,7 +204,8 @@ def event_fan_out_deliveries(*, event_id: int) -> list[tuple[int, bool]]:
                        for sub in HubSubscription.objects.filter(api=event.api, active=True)
                        if subscription_matches(sub, event)]
             targets += [EventDelivery(event=event, subscriber=handler_path(fn))
-                        for fn in subscribers_for(event.event_type)]
+                        for fn in subscribers_for(event.event_type)
+                        if handlers is None or handler_path(fn) in handlers]
             EventDelivery.objects.bulk_create(targets, ignore_conflicts=True)
             event.fanned_out_at = timezone.now()
             event.save(update_fields=["fanned_out_at"])

@@ -4,10 +4,10 @@ from celery import shared_task
 
 
 @shared_task(name="bss.events.fan_out", acks_late=True)
-def fan_out_task(event_id: int) -> None:
+def fan_out_task(event_id: int, handlers: list[str] | None = None) -> None:
     from .services import event_delivery_attempt, event_fan_out_deliveries
 
-    for delivery_id, in_process in event_fan_out_deliveries(event_id=event_id):
+    for delivery_id, in_process in event_fan_out_deliveries(event_id=event_id, handlers=handlers):
         if not in_process:
             deliver_task.delay(delivery_id)  # a webhook: its own task, its own retries
             continue

@@ -100,3 +100,28 @@ def test_cached_exists_sees_a_change_in_this_process_at_once():
     HubSubscription.objects.create(api="x", callback="https://x.example/cb")
     assert exists(api="x")  # the save cleared the cached answer
     assert not exists(api="y")
+
+
+def test_only_the_subscribers_that_wanted_it_get_a_delivery(no_subscribers, django_capture_on_commit_callbacks):
+    def keen(event):  # pragma: no cover - not attempted here
+        pass
+
+    def picky(event):  # pragma: no cover - not attempted here
+        pass
+
+    no_subscribers.extend([keen, picky])
+    reg._wants[picky] = lambda obj: False
+    try:
+        customer = CustomerFactory()
+        with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+            event = publish(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
+        assert len(callbacks) == 1
+        handlers = reg.wanted_by(CUSTOMER_ATTRIBUTE_VALUE_CHANGE, customer)
+        assert handlers == [reg.handler_path(keen)]
+        event_fan_out(event_id=event.pk, handlers=handlers)
+        assert list(EventDelivery.objects.filter(event=event).values_list("subscriber", flat=True)) == handlers
+        # the periodic re-dispatch knows nothing of who wanted it: every subscriber of the type, each decides
+        event_fan_out(event_id=event.pk)
+        assert EventDelivery.objects.filter(event=event).count() == 1  # already fanned out: nothing new
+    finally:
+        reg._wants.pop(picky, None)
