@@ -107,3 +107,18 @@ def test_admin_creates_a_list_through_the_service():
     bad = client.post(url, {"name": "Bad", "active": "on", "states": "[]", "event_types": [STATE],
                             "customer_segment": "", "email_addresses": "nobody"})
     assert bad.status_code == 200 and b"is not an e-mail address" in bad.content
+
+
+def test_without_an_active_list_order_events_are_not_dispatched_for_it(csr):
+    """The subscriber wants an order event only while an active list exists (bss.events cached_exists): order
+    intake publishes many events and one nobody wants gets no fan-out task."""
+    from bss.events.registry import wanted_by
+    from orders.events import PRODUCT_ORDER_STATE_CHANGE
+
+    handler = "orders.notifications.order_event_notify_lists"
+    order = _rejected_order(csr, orderable_customer())
+    assert handler not in wanted_by(PRODUCT_ORDER_STATE_CHANGE, order)
+    nl = order_config.notification_list_create(name="Ops", actor=csr, email_addresses="ops@example.com")
+    assert handler in wanted_by(PRODUCT_ORDER_STATE_CHANGE, order)
+    order_config.notification_list_update(notification_list=nl, actor=csr, active=False)
+    assert handler not in wanted_by(PRODUCT_ORDER_STATE_CHANGE, order)
