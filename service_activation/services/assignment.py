@@ -7,7 +7,7 @@ A rule matches a work order when every condition it sets holds (a blank conditio
 specialty, the work order's kind, the item's service specification, the install address's area code (the item's
 place, else its service's place) and the service order's priority (``max_priority``: that priority or more urgent;
 0 is the highest). Active rules are tried by ``position`` (then age); the first that matches decides the team and,
-if it names one, the person. No match: the work order stays with its specialty's team, unassigned. Rules apply to
+if it names one, the person. A partner requisition is routed only by a rule naming its ``partner:`` specialty. No match: the work order stays with its specialty's team, unassigned. Rules apply to
 work orders created after the change; existing work orders keep their team.
 """
 
@@ -126,6 +126,10 @@ def _facts(item: ServiceOrderItem, rules: list[WorkOrderAssignmentRule]) -> dict
 
 
 def rule_matches(rule: WorkOrderAssignmentRule, wo: WorkOrder, facts: dict) -> bool:
+    """Every condition the rule sets holds. A partner requisition (specialty ``partner:<name>``) is the partner's
+    work: only a rule that names that specialty routes it."""
+    if wo.specialty.startswith("partner:") and rule.specialty != wo.specialty:
+        return False
     return ((not rule.specialty or rule.specialty == wo.specialty)
             and (not rule.work_order_kind or rule.work_order_kind == wo.kind)
             and (rule.specification_id is None or rule.specification_id == facts["specification_id"])

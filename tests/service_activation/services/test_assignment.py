@@ -146,3 +146,12 @@ def test_evaluation_costs_nothing_without_manual_work_and_one_query_without_rule
         assignment.work_orders_assign(automatic, item=item, actor=SYSTEM)
     with django_assert_num_queries(1):
         assignment.work_orders_assign(manual, item=item, actor=SYSTEM)
+
+
+def test_a_partner_requisition_is_routed_only_by_a_rule_naming_the_partner():
+    partner = ServiceSpecificationFactory(lifecycle_status="active", delivered_by_partner=True, partner_name="eir")
+    _rule(name="Catch-all", team="field-national", position=1)
+    so = _issue(partner)
+    assert _team(_wo(so, "partner-requisition")) == "partner:eir"
+    _rule(name="eir desk", team="wholesale-desk", specialty="partner:eir", position=2)
+    assert _team(_wo(_issue(partner), "partner-requisition")) == "wholesale-desk"
