@@ -428,6 +428,22 @@ class ProductChangeForm(forms.Form):
                 "reason": self.cleaned_data.get("reason") or ""}
 
 
+def _feasibility_preview(form: ProductChangeForm, impact) -> list[dict]:
+    """The feasibility engine over the chosen changes (transition, prerequisite, exclusion rules...), as the order's
+    assessment will run it, read-only: the items that would not be feasible, with the reasons in staff words."""
+    from orders.services import feasibility as feasibility_svc
+
+    by_pk = {p.pk: p for p in form.products}
+    items = [feasibility_svc.ItemInput(id=i.item_id, offering=i.offering_code, action=i.action,
+                                       product_id=i.product["id"] if i.product else None) for i in impact.items]
+    place = next((by_pk[i.product["id"]].place for i in impact.items
+                  if i.product and by_pk.get(i.product["id"]) and by_pk[i.product["id"]].place_id), None)
+    account = form.customer.billing_accounts.filter(status="active").order_by("pk").first()
+    results = feasibility_svc.feasibility_evaluate(customer=form.customer, items=items, channel="portal",
+                                                   address=place, billing_account=account)
+    return [{"item": r.item_id, "reasons": [x.staff_message for x in r.reasons]} for r in results if not r.feasible]
+
+
 @staff_required(perm=ORDER_ADD)
 def order_change_new(request):
     """Change or terminate a customer's products (?customer=<id or number>): choose what happens to each live
@@ -449,7 +465,8 @@ def order_change_new(request):
         items = form.items()
         if request.POST.get("confirm") != "1":  # the confirm step: the impact before the order is placed
             impact = impact_svc.items_impact(customer=customer, items=items, user=request.user)
-            return render(request, "orders/ordering/order_change_review.html", {**context, "impact": impact})
+            return render(request, "orders/ordering/order_change_review.html", {
+                **context, "impact": impact, "feasibility": _feasibility_preview(form, impact)})
         try:
             order, _ = ordering_svc.customer_order_create(
                 actor=_actor(request), customer_ref=str(customer.pk), items=items, channel="portal",

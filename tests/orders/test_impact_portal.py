@@ -133,3 +133,18 @@ def test_the_orders_panel_offers_the_change_entry_and_a_business_customers_repor
 def test_a_closed_customer_changes_nothing(web, owned):
     type(owned.customer).objects.filter(pk=owned.customer_id).update(status="closed")
     assert web.get(f"{CHANGE}?customer={owned.customer_id}").status_code == 409
+
+
+def test_the_review_says_when_the_feasibility_rules_would_reject_the_change(web, owned, fibre):
+    allowed = activatable_offering(name="Fibre 1000", price=Decimal("45.0000"))
+    other = activatable_offering(name="Mobile S", price=Decimal("10.0000"))
+    FeasibilityRuleFactory(rule_type="transition", params={"from": [fibre.code], "to": [allowed.code],
+                                                           "allowed": True},
+                           staff_message="Fibre 500 only moves up to Fibre 1000.")
+    html = web.post(CHANGE, {"customer": owned.customer_id, f"product__{owned.pk}": f"change:{other.code}"}
+                    ).content.decode()
+    assert "data-infeasible" in html and f"No transition path from {fibre.code} to {other.code}" in html
+    html = web.post(CHANGE, {"customer": owned.customer_id, f"product__{owned.pk}": f"change:{allowed.code}"}
+                    ).content.decode()
+    assert "data-infeasible" not in html and "data-feasible" in html
+    assert CustomerOrder.objects.count() == 0
