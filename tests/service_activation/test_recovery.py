@@ -272,3 +272,25 @@ def test_a_dependent_service_of_the_same_product_is_an_impact(engineer, on_commi
     rec = ServiceRecovery.objects.get(item__service_order=so)
     assert rec.impacts == [{"service": iptv.pk, "name": "IPTV", "customer": customer.pk,
                             "reason": "realizes the same customer product"}]
+
+
+def test_a_recovery_waiting_for_both_its_plan_and_an_authorization_runs_once_both_are_given(engineer, on_commit):
+    spec = ServiceSpecificationFactory(lifecycle_status="active")
+    ActivationStepFactory(specification=spec, sequence=1, code="olt-port", name="Configure the OLT port")
+    customer = _customer()
+    service, _shared = (Service.objects.create(name=f"Line {n}", customer=customer, specification=spec,
+                                               state=Service.State.ACTIVE, characteristics={"port": "p7"})
+                        for n in (1, 2))
+    so = _recover(service, engineer, on_commit)
+    request = ApprovalRequest.objects.get(approval_type=RECOVERY_APPROVAL)
+    with on_commit(execute=True):
+        recovery_plan_approve(plan_id=RecoveryPlan.objects.get(specification=spec).pk, actor=engineer)
+    so.refresh_from_db()
+    assert so.state == ServiceOrder.State.HELD  # the authorization is still missing
+    with on_commit(execute=True):
+        approval_approve(request_id=request.pk, reason="ok", actor=Actor(user=staff_user(Role.SUPERVISOR),
+                                                                          channel=Channel.PORTAL))
+    so.refresh_from_db()
+    assert so.state == ServiceOrder.State.COMPLETED
+    assert list(WorkOrder.objects.filter(item__service_order=so).values_list("code", flat=True)) == [
+        "remove-olt-port"]
