@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 
 from bss.actors import Actor
 
@@ -118,6 +118,33 @@ def history_record(
         actor_label=actor.label or (actor.user.get_username() if actor.user_id else "system"),
         channel=actor.channel,
     )
+
+
+def history_row_target(obj: models.Model, root: models.Model | None = None) -> dict:
+    """The columns history_record fills from the object and its root (root: the object itself when None),
+    for history_record_many."""
+    root = root if root is not None else obj
+    return {"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": str(obj.pk),
+            "object_repr": str(obj)[:200], "root_content_type_id": ContentType.objects.get_for_model(root).pk,
+            "root_object_id": str(root.pk)}
+
+
+def history_record_many(rows: list[dict], *, actor: Actor) -> None:
+    """history_record for many entries by one actor, in one INSERT (a set-based job: the SLA scan). Each row:
+    history_row_target(obj, root) plus ``action`` and optionally ``changes``, ``reason``, ``from_state``,
+    ``to_state``. On PostgreSQL one INSERT ... SELECT FROM unnest; elsewhere bulk_create."""
+    if not rows:
+        return
+    who = {"actor_id": actor.user_id if actor.user_id else None,
+           "actor_label": actor.label or (actor.user.get_username() if actor.user_id else "system"),
+           "channel": actor.channel}
+    full = [{"changes": {}, "reason": "", "from_state": "", "to_state": "", **row, **who} for row in rows]
+    if connection.vendor == "postgresql":
+        from bss.pg import insert_many
+
+        insert_many(HistoryEntry, full)
+    else:
+        HistoryEntry.objects.bulk_create([HistoryEntry(**row) for row in full])
 
 
 def initial_values(obj) -> dict:

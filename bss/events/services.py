@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import requests
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -130,6 +130,63 @@ def publish(event_type: EventType, obj, *, payload: dict | None = None) -> Event
     if listened:
         transaction.on_commit(lambda: _enqueue_fan_out(event.pk, handlers))
     return event
+
+
+def publish_many(events: list[tuple], *, sample, chunk: int = 500, json_ready: bool = False) -> list[int]:
+    """publish() for many events about objects of one registered model, from a set-based job (the SLA scan):
+    ``events`` as (event type, object id, rendered representation). The same outbox rows in one INSERT (on
+    PostgreSQL; elsewhere bulk_create), dispatched after commit in messages of ``chunk`` events when anyone
+    listens (every subscriber of the types: there is no object to ask ``when``), else recorded as fanned out.
+    ``sample``: an instance of the model, for its registration; ``json_ready``: the representations hold JSON
+    values only (text, numbers without Decimal, None), so the bodies skip publish()'s JSON round trip. Returns
+    the events' ids."""
+    if not events:
+        return []
+    info = resource_info(sample)
+    resource_type = info.resource_type(sample) if callable(info.resource_type) else info.resource_type
+    types = {e[0] for e in events}
+    for event_type in types:
+        declared(event_type)
+        if (info.api, resource_type) != (event_type.api, event_type.resource):
+            raise ValueError(f"{event_type.name} announces {event_type.api}/{event_type.resource}, but "
+                             f"{type(sample).__name__} is registered as {info.api}/{resource_type}")
+    listened = {et.name: listening(et) for et in types}
+    now = timezone.now()
+    event_time = tmf_datetime(now)
+    rows = []
+    for event_type, obj_id, payload in events:
+        event_uuid = uuid.uuid4()
+        body = {"eventId": str(event_uuid), "eventTime": event_time, "eventType": event_type.name,
+                "event": {resource_type: payload}}
+        if not json_ready:
+            body = json.loads(ExactJSONEncoder().encode(body), cls=ExactJSONDecoder)
+        rows.append({"event_id": event_uuid, "event_type": event_type.name, "api": event_type.api,
+                     "resource_type": resource_type, "resource_id": str(obj_id), "payload": body,
+                     "fanned_out_at": None if listened[event_type.name] else now})
+    if connection.vendor == "postgresql":
+        from bss.pg import insert_many
+
+        ids = insert_many(Event, rows, returning=True)
+    else:
+        ids = [e.pk for e in Event.objects.bulk_create([Event(**row) for row in rows])]
+    to_dispatch = [pk for pk, row in zip(ids, rows, strict=True) if row["fanned_out_at"] is None]
+    if to_dispatch:
+        transaction.on_commit(lambda: _enqueue_fan_outs(to_dispatch, chunk))
+    return ids
+
+
+def _enqueue_fan_outs(event_ids: list[int], chunk: int) -> None:
+    """After commit, as for one event: a broker outage must not fail the committed job; the outbox keeps the
+    events and the periodic re-dispatch sends them."""
+    from .tasks import fan_out_task
+
+    try:
+        fan_out_task.chunks([(pk,) for pk in event_ids], chunk).apply_async(queue="events")
+    except Exception:
+        if getattr(fan_out_task.app.conf, "task_always_eager", False):
+            raise
+        log.exception("could not enqueue the fan-out of %s events; the periodic re-dispatch will retry",
+                      len(event_ids))
 
 
 def listening(event_type: EventType, obj=None) -> bool:

@@ -15,9 +15,7 @@ beat task runs ``sla_scan`` every minute: it moves jeopardy statuses and fires e
 from __future__ import annotations
 
 import gc
-import json
 import logging
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -29,14 +27,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bss.actors import Actor
-from bss.audit.models import HistoryEntry
-from bss.audit.services import UNSET, history_record, history_record_created, track_changes
+from bss.audit.services import (
+    UNSET,
+    history_record,
+    history_record_created,
+    history_record_many,
+    history_row_target,
+    track_changes,
+)
 from bss.errors import DomainValidationError
 from bss.events import publish
-from bss.events.models import Event
-from bss.events.registry import declared, resource_info
+from bss.events.services import publish_many
 from bss.fsm import fsm_transition
-from bss.tmf.renderers import tmf_datetime
 
 from . import clock as sla_time
 from . import jeopardy
@@ -954,7 +956,7 @@ def _record_set_batch(batch: list, *, now: datetime) -> tuple[int, int]:
         obj = objects.get((clock.content_type_id, clock.object_id))
         subject = obj if obj is not None else clock.as_model()
         root = info.root_of(obj) if info else obj
-        where = _history_where(subject, root if root is not None else subject)
+        where = history_row_target(subject, root if root is not None else subject)
         final_level, clock.escalation_level = clock.escalation_level, old_level
         if clock.jeopardy_status != old_status:
             changes += 1
@@ -971,108 +973,8 @@ def _record_set_batch(batch: list, *, now: datetime) -> tuple[int, int]:
                             "reason": _escalation_reason(clock, step)})
             events.append((SLA_ESCALATION, clock.id, render_sla_clock(clock, obj=obj, escalation=step)))
         clock.escalation_level = final_level
-    _history_many(history)
-    _publish_many(events, sample=todo[0][0].as_model())
+    history_record_many(history, actor=SYSTEM)  # one INSERT each: bss.audit, bss.events
+    publish_many(events, sample=todo[0][0].as_model(), chunk=FAN_OUT_CHUNK, json_ready=True)  # render_sla_clock
     return changes, escalations
 
 
-_SYSTEM_ROW = {"from_state": "", "to_state": "", "actor_id": SYSTEM.user_id,
-               "actor_label": SYSTEM.label or "system", "channel": SYSTEM.channel}
-
-
-def _history_where(obj, root) -> dict:
-    """The columns bss.audit.services.history_record fills from the object and its root."""
-    return {"content_type_id": ContentType.objects.get_for_model(obj).pk, "object_id": str(obj.pk),
-            "object_repr": str(obj)[:200], "root_content_type_id": ContentType.objects.get_for_model(root).pk,
-            "root_object_id": str(root.pk), **_SYSTEM_ROW}
-
-
-def _history_many(rows: list[dict]) -> None:
-    """The rows history_record writes for the SLA's system actor, in one INSERT."""
-    _insert_rows(HistoryEntry, rows)
-
-
-def _publish_many(events: list[tuple], *, sample: SlaClock) -> None:
-    """bss.events.publish for many events (event type, clock id, rendered clock): the same outbox
-    rows, one INSERT, and after commit one fan-out message per FAN_OUT_CHUNK events (a lost message:
-    the periodic re-dispatch sends the events)."""
-    if not events:
-        return
-    for event_type in {e[0] for e in events}:
-        declared(event_type)
-    info = resource_info(sample)
-    resource_type = info.resource_type(sample) if callable(info.resource_type) else info.resource_type
-    for event_type in (JEOPARDY_ALERT, SLA_ESCALATION):
-        if (info.api, resource_type) != (event_type.api, event_type.resource):
-            raise ValueError(f"{event_type.name} announces {event_type.api}/{event_type.resource}, but SlaClock is "
-                             f"registered as {info.api}/{resource_type}")
-    event_time = tmf_datetime(timezone.now())
-    rows = []
-    for event_type, clock_id, payload in events:
-        event_uuid = uuid.uuid4()
-        # render_sla_clock gives JSON values only (text, ints, None): the body is stored as the
-        # listener will see it without publish()'s JSON round trip.
-        rows.append({"event_id": event_uuid, "event_type": event_type.name, "api": event_type.api,
-                     "resource_type": resource_type, "resource_id": str(clock_id),
-                     "payload": {"eventId": str(event_uuid), "eventTime": event_time, "eventType": event_type.name,
-                                 "event": {resource_type: payload}}})
-    ids = _insert_rows(Event, rows, returning=True)
-    transaction.on_commit(lambda: _enqueue_fan_outs(ids))
-
-
-def _enqueue_fan_outs(event_ids: list[int]) -> None:
-    """After commit, as bss.events does for one event: a broker outage must not fail the committed
-    scan; the outbox keeps the events and the periodic re-dispatch sends them."""
-    from bss.events.tasks import fan_out_task
-
-    try:
-        fan_out_task.chunks([(pk,) for pk in event_ids], FAN_OUT_CHUNK).apply_async(queue="events")
-    except Exception:
-        if getattr(fan_out_task.app.conf, "task_always_eager", False):
-            raise
-        log.exception("could not enqueue the fan-out of %s SLA events; the periodic re-dispatch will retry",
-                      len(event_ids))
-
-
-def _insert_rows(model: type[models.Model], rows: list[dict], *, returning: bool = False) -> list:
-    """One INSERT ... SELECT FROM unnest(one array per column) for many rows given as {attname:
-    value}, without bulk_create's per-value work. A column the rows leave out gets the field's
-    default (auto_now / auto_now_add: now; a callable default is called per row). Returns the new
-    primary keys when ``returning``, in the rows' order."""
-    if not rows:
-        return []
-    n, now = len(rows), timezone.now()
-    columns, arrays, types = [], [], []
-    for field in model._meta.concrete_fields:
-        if field.primary_key:
-            continue
-        if field.attname in rows[0]:
-            values = [r[field.attname] for r in rows]
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values = [now] * n
-        elif field.has_default():
-            values = [field.get_default() for _ in range(n)] if callable(field.default) else [field.get_default()] * n
-        elif field.null:
-            values = [None] * n
-        else:
-            raise ValueError(f"{model.__name__}.{field.name} has no value and no default")
-        db_type = field.db_type(connection)
-        if isinstance(field, models.JSONField):
-            encoder = field.encoder
-            values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
-            db_type = "jsonb"
-        elif isinstance(field, models.UUIDField):
-            values = [None if v is None else str(v) for v in values]
-        elif not isinstance(field, (models.CharField, models.TextField, models.IntegerField, models.DateTimeField,
-                                    models.BooleanField, models.ForeignKey)):
-            values = [field.get_db_prep_save(v, connection) for v in values]
-        columns.append(connection.ops.quote_name(field.column))
-        arrays.append(values)
-        types.append(db_type)
-    table = connection.ops.quote_name(model._meta.db_table)
-    sql = (f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest("
-           + ", ".join(f"%s::{t}[]" for t in types) + ")"
-           + (f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}" if returning else ""))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, arrays)
-        return [r[0] for r in cursor.fetchall()] if returning else []
