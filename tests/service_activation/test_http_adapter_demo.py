@@ -100,3 +100,38 @@ def test_the_elements_failure_callback_sends_the_step_to_fallout(live_server, se
         assert so.items.get().service.state == Service.State.RESERVED
     finally:
         stub.stop()
+
+
+def test_run_stub_ne_serves_the_element_on_loopback():
+    """``manage.py run_stub_ne``: what the demo runs beside ``make run``."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, str(root / "manage.py"), "run_stub_ne", "--port", str(port)],
+                            cwd=root, env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline, answer = time.monotonic() + 30, None
+        while time.monotonic() < deadline and answer is None:
+            try:
+                req = urllib.request.Request(f"http://127.0.0.1:{port}/provision", method="POST",
+                                             data=json.dumps({"step": "ne-configure"}).encode(),
+                                             headers={"Content-Type": "application/json", "Idempotency-Key": "k1"})
+                with urllib.request.urlopen(req, timeout=2) as resp:
+                    answer = (resp.status, json.loads(resp.read()))
+            except OSError:
+                time.sleep(0.2)
+        assert answer == (200, {"id": "T00001", "result": "ok", "repeated": False})
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/configured", timeout=2) as resp:
+            assert [c["key"] for c in json.loads(resp.read())["configured"]] == ["k1"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
