@@ -338,13 +338,22 @@ def customer_order_create(
             offering_ref=i.offering_ref or ({"id": i.offering} if i.offering else {}), quantity=i.quantity,
             characteristics=i.characteristics or {}, place=place, product=product, item_extra=i.extra or {})
         by_id[item.item_id] = item
-        OrderItemPrice.objects.bulk_create(_agreed_prices(item))
+        _primed(item, "prices", OrderItemPrice.objects.bulk_create(_agreed_prices(item)))
+    through = OrderItem.depends_on.through  # new items: their dependencies inserted as they are, in one INSERT
+    links = []
     for i in items:
-        if i.depends_on:
-            by_id[str(i.item_id)].depends_on.set([by_id[str(d)] for d in i.depends_on])
-    for text in notes or []:
-        OrderNote.objects.create(order=order, text=text, author=actor.label or (user.get_username() if user else ""),
-                                 author_user=user)
+        deps = [by_id[str(d)] for d in i.depends_on or []]
+        links += [through(from_orderitem=by_id[str(i.item_id)], to_orderitem=d) for d in deps]
+        _primed(by_id[str(i.item_id)], "depends_on", deps)
+    through.objects.bulk_create(links, ignore_conflicts=True)
+    created_notes = [OrderNote.objects.create(order=order, text=text, author_user=user,
+                                              author=actor.label or (user.get_username() if user else ""))
+                     for text in notes or []]
+    # what was just stored is what the event's TMF representation shows: held in memory as if prefetched, so
+    # the order is not read back for it; the services below change these same instances. Let go before the
+    # order is returned (a caller that keeps it reads its items afresh).
+    _primed(order, "items", list(by_id.values()))
+    _primed(order, "notes", created_notes)
     if order.order_type is not None:
         OrderTask.objects.bulk_create([
             OrderTask(order=order, step=s, sequence=s.sequence, team=s.team)
@@ -358,11 +367,22 @@ def customer_order_create(
     if problems:
         _reject(order, problems, actor=actor)
     elif _preauthorized(channel, customer):
-        _validate(order, actor=actor, reason="preauthorized: trusted channel, existing customer in good standing")
+        _validate(order, actor=actor, reason="preauthorized: trusted channel, existing customer in good standing",
+                  order_items=list(by_id.values()))
         _after_commit_process(order.pk)
     else:
         _after_commit_process(order.pk)
+    order._prefetched_objects_cache = {}
+    for item in by_id.values():
+        item._prefetched_objects_cache = {}
     return order, True
+
+
+def _primed(obj, relation: str, rows: list) -> None:
+    """Hold ``rows`` as obj's prefetched ``relation`` (what prefetch_related would have read)."""
+    qs = getattr(obj, relation).all()
+    qs._result_cache, qs._prefetch_done = list(rows), True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[relation] = qs
 
 
 def _reject(order: CustomerOrder, reasons: list[dict], *, actor: Actor) -> None:
@@ -374,9 +394,10 @@ def _reject(order: CustomerOrder, reasons: list[dict], *, actor: Actor) -> None:
     _state_change(order, "reject", actor=actor, reason="; ".join(r["message"] for r in reasons)[:500])
 
 
-def _validation_problems(order: CustomerOrder) -> list[dict]:
+def _validation_problems(order: CustomerOrder, order_items: list[OrderItem] | None = None) -> list[dict]:
     """Validation (1.1.1.5.6): the customer may order, each offering is orderable on the channel, each
-    characteristic is valid for its specification."""
+    characteristic is valid for its specification. ``order_items``: the items when the caller holds them (with
+    their offerings and specifications), else they are read."""
     problems = []
     customer = order.customer
     if customer is None:
@@ -384,7 +405,7 @@ def _validation_problems(order: CustomerOrder) -> list[dict]:
     if customer.status in ("closed", "suspended"):
         problems.append(_reason("customer_not_orderable", f"Customer {customer.customer_number} is {customer.status}.",
                                 "relatedParty"))
-    for item in order.items.select_related("offering__specification"):
+    for item in order.items.select_related("offering__specification") if order_items is None else order_items:
         o = item.offering
         if item.action in ("add", "modify") and o is not None:
             if not o.is_orderable():
@@ -420,8 +441,9 @@ def _validation_problems(order: CustomerOrder) -> list[dict]:
     return problems
 
 
-def _validate(order: CustomerOrder, *, actor: Actor, reason: str = "") -> bool:
-    problems = _validation_problems(order)
+def _validate(order: CustomerOrder, *, actor: Actor, reason: str = "",
+              order_items: list[OrderItem] | None = None) -> bool:
+    problems = _validation_problems(order, order_items)
     if problems:
         _reject(order, problems, actor=actor)
         return False
