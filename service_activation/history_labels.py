@@ -75,4 +75,18 @@ LABELS = {
     "service_activation.service_recovery.cancel": "Service recovery cancelled",
     "service_activation.service_recovery.notified_start": "Customer told the service recovery started",
     "service_activation.service_recovery.notified_end": "Customer told the service recovery ended",
+    # TMF641 cancelServiceOrder (services/cancellation.py)
+    "service_activation.cancel_service_order.created": "Cancellation of the service order requested",
+    "service_activation.cancel_service_order.start": "Cancellation in progress (rolling back)",
+    "service_activation.cancel_service_order.finish": "Service order cancelled as requested",
+    "service_activation.cancel_service_order.refuse": "Cancellation refused",
+    # work order assignment and appointments (services/assignment.py, services/appointments.py)
+    "service_activation.assignment_rule.created": "Assignment rule created",
+    "service_activation.assignment_rule.updated": "Assignment rule changed",
+    "service_activation.work_order.assigned": "Work order assigned",
+    "service_activation.appointment_slot.opened": "Appointment slots opened",
+    "service_activation.appointment_slot.capacity": "Appointment slot capacity changed",
+    "service_activation.work_order.appointment_booked": "Appointment booked",
+    "service_activation.work_order.appointment_rebooked": "Appointment moved",
+    "service_activation.work_order.appointment_cancelled": "Appointment cancelled",
 }

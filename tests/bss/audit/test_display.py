@@ -56,6 +56,10 @@ DYNAMIC = {
                                                       _fsm_names("service_activation", "ServiceOrder")],
     "service_activation.service.{transition}": [f"service_activation.service.{t}" for t in
                                                 _fsm_names("service_activation", "Service")],
+    "service_activation.cancel_service_order.{transition}": [
+        f"service_activation.cancel_service_order.{t}" for t in _fsm_names("service_activation", "CancelServiceOrder")],
+    "service_activation.work_order.appointment_{action}": [
+        f"service_activation.work_order.appointment_{a}" for a in ("booked", "rebooked", "cancelled")],
 }
 # Codes bss.fsm.fsm_transition makes itself (no action given): a service specification's lifecycle.
 DEFAULT_CODES = [f"service_activation.service_specification.{t}" for t in set(LIFECYCLE_TRANSITIONS.values())]
