@@ -339,6 +339,8 @@ BSS_IDEMPOTENCY_STALE_SECONDS = env.int("BSS_IDEMPOTENCY_STALE_SECONDS", default
 
 # Webhook delivery to TMF hub listeners.
 BSS_WEBHOOK_TIMEOUT = env.float("BSS_WEBHOOK_TIMEOUT", default=5.0)
+# after a failed enqueue, a process leaves the broker alone this long (bss.dispatch: the sweeps pick the work up)
+BSS_BROKER_BACKOFF_SECONDS = env.float("BSS_BROKER_BACKOFF_SECONDS", default=5.0)
 # how long a process trusts its answer to "has this API any /hub listener?" before asking again
 # (bss.events.services.listening: events nobody listens to are recorded, not dispatched)
 BSS_HUB_LISTENER_CACHE_SECONDS = env.float("BSS_HUB_LISTENER_CACHE_SECONDS", default=2.0)

@@ -178,15 +178,12 @@ def publish_many(events: list[tuple], *, sample, chunk: int = 500, json_ready: b
 def _enqueue_fan_outs(event_ids: list[int], chunk: int) -> None:
     """After commit, as for one event: a broker outage must not fail the committed job; the outbox keeps the
     events and the periodic re-dispatch sends them."""
+    from bss.dispatch import attempt
+
     from .tasks import fan_out_task
 
-    try:
-        fan_out_task.chunks([(pk,) for pk in event_ids], chunk).apply_async(queue="events")
-    except Exception:
-        if getattr(fan_out_task.app.conf, "task_always_eager", False):
-            raise
-        log.exception("could not enqueue the fan-out of %s events; the periodic re-dispatch will retry",
-                      len(event_ids))
+    attempt(fan_out_task, lambda: fan_out_task.chunks([(pk,) for pk in event_ids], chunk).apply_async(
+        queue="events", retry=False), f"the fan-out of {len(event_ids)} events")
 
 
 def listening(event_type: EventType, obj=None) -> bool:
@@ -208,14 +205,11 @@ def _enqueue_fan_out(event_id: int, handlers: list[str] | None = None) -> None:
     is safe in the outbox and the periodic re-dispatch sends it once the broker is back (then to every
     subscriber of its type, each deciding for itself). ``handlers``: the in-process subscribers that wanted
     it at publish time."""
+    from bss.dispatch import send
+
     from .tasks import fan_out_task
 
-    try:
-        fan_out_task.delay(event_id, handlers)
-    except Exception:
-        if getattr(fan_out_task.app.conf, "task_always_eager", False):
-            raise
-        log.exception("could not enqueue fan-out of event %s; the periodic re-dispatch will retry", event_id)
+    send(fan_out_task, event_id, handlers)
 
 
 def hub_query_parse(query: str) -> tuple[list[set[str]], list[AttributeFilter]]:

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bss import dispatch
 from bss.actors import Actor, Channel
 from bss.audit.services import history_record
 from bss.errors import ApplicationError, DomainValidationError
@@ -229,15 +230,8 @@ def _after_commit_process(order_id: int) -> None:
 
 def _enqueue(task, *args) -> None:
     """After commit; a broker outage leaves the order where it is and the periodic sweep
-    (orders_resume_stalled) picks it up, so nothing is lost; no publish retries, so the request is not held up."""
-    try:
-        task.apply_async(args, retry=False)
-    except Exception:
-        if getattr(task.app.conf, "task_always_eager", False):
-            raise
-        import logging
-
-        logging.getLogger(__name__).exception("could not enqueue %s%s; the sweep will retry", task.name, args)
+    (orders_resume_stalled) picks it up, so nothing is lost, and the request is not held up (bss.dispatch)."""
+    dispatch.send(task, *args)
 
 
 # --- issue (1.1.1.5.6) -----------------------------------------------------------------------------------

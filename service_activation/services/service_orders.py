@@ -18,6 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from bss import dispatch
 from bss.actors import Actor
 from bss.audit.services import UNSET, history_record, history_root, model_update
 from bss.errors import ApplicationError, DomainValidationError
@@ -90,15 +91,8 @@ def _service_state(service: Service, transition: str, *, actor: Actor, reason: s
 
 
 def _enqueue(task, *args) -> None:
-    def send():
-        try:
-            task.delay(*args)
-        except Exception:
-            if getattr(task.app.conf, "task_always_eager", False):
-                raise
-            log.exception("could not enqueue %s%s; the sweep will retry", task.name, args)
-
-    transaction.on_commit(send)
+    """After commit, never holding up or failing the committed step (bss.dispatch; the sweep re-drives)."""
+    dispatch.send_on_commit(task, *args)
 
 
 def _default_characteristics(spec: ServiceSpecification | None, given: dict) -> dict:
