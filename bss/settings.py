@@ -294,6 +294,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # a publish that cannot reach Redis fails at once instead of retrying the connection for seconds: the work
+    # is safe in the database and the sweeps re-drive it (bss.dispatch backs off after a failure)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": env.int("BSS_BROKER_PUBLISH_MAX_RETRIES", default=0)}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
