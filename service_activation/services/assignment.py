@@ -1,7 +1,8 @@
 """Work order assignment (eTOM 1.1.2.2.3, seed 001: "system will provide assign rules based on work order, monitor
 can modify these rules"): the rules monitoring staff maintain (create, change, switch off; history on each), and
-their evaluation when manual work orders are created (``work_orders_assign``, called where service_orders makes
-them).
+their evaluation when manual work orders are created (``work_orders_assign``, called wherever work orders are made:
+service_orders.service_order_issue, and recovery.recovery_release for the recovery steps of a plan approved after
+the order was issued).
 
 A rule matches a work order when every condition it sets holds (a blank condition matches anything): the step's
 specialty, the work order's kind, the item's service specification, the install address's area code (the item's

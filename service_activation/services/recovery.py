@@ -6,7 +6,8 @@ activation. Around that plan:
 - **No recovery plan:** one is drafted from the activation plan (its steps undone in reverse order) and the
   resources the specification needs, stored as a ``RecoveryPlan`` for an engineer to review, edit and approve
   (portal /csr/provisioning/recovery/, admin). The recovery is held until then; approving the plan makes it the
-  specification's ``recovery_plan`` and releases every recovery that waited for it.
+  specification's ``recovery_plan`` and releases every recovery that waited for it. The recovery work orders made
+  then are routed by the assignment rules like any other (assignment.work_orders_assign).
 - **Other services impacted** (another live service uses the same resource value, or another live service of
   the same customer product is not part of the order): authorization is asked through bss.approvals
   (``service_activation.recovery``, Supervisor/Admin) and the service order is held. Approved: it runs.
@@ -41,6 +42,7 @@ from service_activation.models import (
     ServiceSpecification,
     WorkOrder,
 )
+from service_activation.services.assignment import work_orders_assign
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +283,9 @@ def recovery_release(*, service_order_id: int, actor: Actor) -> bool:
             item = rec.item
             if not item.work_orders.filter(kind=WorkOrder.Kind.RECOVERY).exists():
                 item.specification.refresh_from_db(fields=["recovery_plan"])
-                WorkOrder.objects.bulk_create(recovery_work_orders(item))
+                # routed like the work orders service_order_issue creates (the assignment rules' hook)
+                work_orders_assign(WorkOrder.objects.bulk_create(recovery_work_orders(item)), item=item,
+                                   actor=actor)
             fsm_transition(rec, "start", actor=actor, reason="plan approved and authorized", root=_root(rec),
                            action="service_activation.service_recovery.start")
         for item in so.items.filter(state=ServiceOrderItem.State.HELD):
