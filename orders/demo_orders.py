@@ -68,16 +68,23 @@ def seed_order_types(actor: Actor) -> int:
 
 # The order's jeopardy clock (bss.sla, clock type orders.customer_order) is due at the committed availability date,
 # which the order type's expected duration gives (OrderType.expected_minutes, each step's expected_minutes for
-# the task due dates). The clock is qualified by the order's priority: these targets set the jeopardy margin and
-# the escalation policy (notify the assignee's team, then the supervisor, then raise the priority).
+# the task due dates). The clock is qualified by the order's order type and priority: these targets set the
+# jeopardy margin and the escalation policy (notify the assignee's team, then the supervisor, then raise the
+# priority). A target naming an order type wins over one that names none (whatever the priority): changes of
+# products have their own, tighter policy; every other order type falls back to the targets naming no type.
 SLA_TARGETS = [
-    ("Customer orders", "", 3 * 24 * 60, 12 * 60, [
+    # name, order type code (blank: any), priority (blank: any), duration, jeopardy margin, escalation steps
+    ("Customer orders", "", "", 3 * 24 * 60, 12 * 60, [
         (1, "at_risk", 0, "notify_role", "CSR", "At risk: less than half a day to the committed date"),
         (2, "breached", 0, "notify_supervisor", "", "In jeopardy: the committed date has passed"),
         (3, "breached", 2 * 60, "raise_priority", "", "Still open two hours after the committed date")]),
-    ("Urgent customer orders", "0", 24 * 60, 6 * 60, [
+    ("Urgent customer orders", "", "0", 24 * 60, 6 * 60, [
         (1, "at_risk", 0, "notify_role", "Supervisor", "Urgent order at risk"),
         (2, "breached", 0, "notify_supervisor", "", "Urgent order in jeopardy")]),
+    ("Changes of products", "change-standard", "", 24 * 60, 4 * 60, [
+        (1, "at_risk", 0, "notify_role", "Provisioning engineer", "Change at risk: less than four hours left"),
+        (2, "breached", 0, "raise_priority", "", "Change in jeopardy: the committed date has passed"),
+        (3, "breached", 60, "notify_supervisor", "", "Change still open an hour after the committed date")]),
 ]
 
 
@@ -87,13 +94,16 @@ def seed_sla_targets(actor: Actor) -> int:
     from bss.sla.services import EscalationStepInput, sla_target_create, sla_target_set_escalation_steps
 
     made = 0
-    for name, priority, minutes, margin, steps in SLA_TARGETS:
-        if SlaTarget.objects.filter(clock_type="orders.customer_order", step="", priority=priority, segment="",
-                                    active=True).exists():
+    for name, type_code, priority, minutes, margin, steps in SLA_TARGETS:
+        if SlaTarget.objects.filter(clock_type="orders.customer_order", step="", type_code=type_code,
+                                    priority=priority, segment="", active=True).exists():
             continue
-        target = sla_target_create(name=name, clock_type="orders.customer_order", priority=priority,
-                                   duration_minutes=minutes, jeopardy_margin_minutes=margin, time_basis="calendar",
-                                   description="Due at the order's committed availability date", actor=actor)
+        if type_code and not OrderType.objects.filter(code=type_code).exists():
+            continue  # the demo order type is not there (renamed by an operator): no target for it
+        target = sla_target_create(name=name, clock_type="orders.customer_order", type_code=type_code,
+                                   priority=priority, duration_minutes=minutes, jeopardy_margin_minutes=margin,
+                                   time_basis="calendar", description="Due at the order's committed availability date",
+                                   actor=actor)
         sla_target_set_escalation_steps(target=target, actor=actor, steps=[
             EscalationStepInput(level=level, trigger=trigger, delay_minutes=delay, action=action, role=role,
                                 message=message) for level, trigger, delay, action, role, message in steps])

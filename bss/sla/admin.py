@@ -103,16 +103,16 @@ class EscalationStepInline(admin.TabularInline):
     extra = 0
 
 
-TARGET_FIELDS = ("name", "clock_type", "step", "priority", "segment", "time_basis", "calendar", "duration_minutes",
-                 "jeopardy_margin_minutes", "active", "description")
+TARGET_FIELDS = ("name", "clock_type", "step", "type_code", "priority", "segment", "time_basis", "calendar",
+                 "duration_minutes", "jeopardy_margin_minutes", "active", "description")
 
 
 @admin.register(SlaTarget)
 class SlaTargetAdmin(ServiceSavedAdmin):
-    list_display = ("name", "clock_type", "step", "priority", "segment", "duration_minutes", "time_basis",
-                    "calendar", "jeopardy_margin_minutes", "active")
+    list_display = ("name", "clock_type", "step", "type_code", "priority", "segment", "duration_minutes",
+                    "time_basis", "calendar", "jeopardy_margin_minutes", "active")
     list_filter = ("active", "clock_type", "time_basis", "calendar")
-    search_fields = ("name", "clock_type", "step", "description")
+    search_fields = ("name", "clock_type", "step", "type_code", "description")
     fields = TARGET_FIELDS
     inlines = [EscalationStepInline]
     service_fields = TARGET_FIELDS

@@ -142,8 +142,9 @@ class SlaTarget(models.Model):
     """How long a clock type (and step) may take, and when it counts as at risk.
 
     A target is for one step (blank: the clock over the whole lifecycle). Among the active targets
-    of that clock type and step, the most specific wins: one that names the clock's priority or
-    segment beats one that leaves it blank (blank = any); priority weighs more than segment.
+    of that clock type and step, the most specific wins: one that names the clock's type (e.g. the
+    customer order's order type), priority or segment beats one that leaves it blank (blank = any);
+    the type weighs more than the priority, and the priority more than the segment.
     """
 
     name = models.CharField(max_length=100)
@@ -152,6 +153,9 @@ class SlaTarget(models.Model):
     step = models.CharField(max_length=50, blank=True, help_text="e.g. acknowledged; blank: the whole lifecycle")
     priority = models.CharField(max_length=30, blank=True, help_text="blank: any priority")
     segment = models.CharField(max_length=30, blank=True, help_text="blank: any segment")
+    type_code = models.CharField(
+        "type", max_length=60, blank=True,
+        help_text="The tracked object's type, e.g. the order type's code for orders.customer_order; blank: any type")
     time_basis = models.CharField(max_length=10, choices=TimeBasis.choices, default=TimeBasis.BUSINESS)
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="targets", help_text="Required for business time.")
@@ -164,14 +168,14 @@ class SlaTarget(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["clock_type", "step", "priority", "segment"]
+        ordering = ["clock_type", "step", "type_code", "priority", "segment"]
         constraints = [
-            models.UniqueConstraint(fields=["clock_type", "step", "priority", "segment"], condition=Q(active=True),
-                                    name="sla_target_one_active_per_key"),
+            models.UniqueConstraint(fields=["clock_type", "step", "type_code", "priority", "segment"],
+                                    condition=Q(active=True), name="sla_target_one_active_per_type_key"),
         ]
 
     def __str__(self):
-        qualifiers = ", ".join(q for q in (self.priority, self.segment) if q)
+        qualifiers = ", ".join(q for q in (self.type_code, self.priority, self.segment) if q)
         return f"{self.clock_type}{'/' + self.step if self.step else ''}{f' [{qualifiers}]' if qualifiers else ''}"
 
 

@@ -200,6 +200,10 @@ def _check_target(target: SlaTarget) -> None:
         info = None
     if info is not None and info.steps and target.step and target.step not in info.steps:
         errors["step"] = [f"'{target.step}' is not a step of {target.clock_type} ({', '.join(info.steps)})."]
+    known_types = info.known_types() if info is not None and target.type_code else None
+    if known_types is not None and target.type_code not in known_types:
+        errors["type_code"] = [f"'{target.type_code}' is not a type of {target.clock_type} "
+                               f"({', '.join(sorted(known_types)) or 'none configured'})."]
     if target.time_basis == TimeBasis.BUSINESS and target.calendar_id is None:
         errors["calendar"] = ["Business time needs a calendar."]
     if errors:
@@ -209,11 +213,11 @@ def _check_target(target: SlaTarget) -> None:
 
 @transaction.atomic
 def sla_target_create(*, name: str, clock_type: str, duration_minutes: int, step: str = "", priority: str = "",
-                      segment: str = "", time_basis: str = TimeBasis.BUSINESS,
+                      segment: str = "", type_code: str = "", time_basis: str = TimeBasis.BUSINESS,
                       calendar: BusinessCalendar | None = None, jeopardy_margin_minutes: int = 0,
                       active: bool = True, description: str = "", actor: Actor) -> SlaTarget:
     target = SlaTarget(name=name, clock_type=clock_type, step=step or "", priority=priority or "",
-                       segment=segment or "", time_basis=time_basis, calendar=calendar,
+                       segment=segment or "", type_code=type_code or "", time_basis=time_basis, calendar=calendar,
                        duration_minutes=duration_minutes, jeopardy_margin_minutes=jeopardy_margin_minutes,
                        active=active, description=description)
     _check_target(target)
@@ -224,13 +228,14 @@ def sla_target_create(*, name: str, clock_type: str, duration_minutes: int, step
 
 @transaction.atomic
 def sla_target_update(*, target: SlaTarget, actor: Actor, name=UNSET, clock_type=UNSET, step=UNSET,
-                      priority=UNSET, segment=UNSET, time_basis=UNSET, calendar=UNSET, duration_minutes=UNSET,
-                      jeopardy_margin_minutes=UNSET, active=UNSET, description=UNSET) -> SlaTarget:
+                      priority=UNSET, segment=UNSET, type_code=UNSET, time_basis=UNSET, calendar=UNSET,
+                      duration_minutes=UNSET, jeopardy_margin_minutes=UNSET, active=UNSET,
+                      description=UNSET) -> SlaTarget:
     """Clocks already started keep the duration, calendar and margin they started with."""
     target = SlaTarget.objects.select_for_update().get(pk=target.pk)
     with track_changes(target, action="sla.sla_target.updated", actor=actor):
         _apply(target, {"name": name, "clock_type": clock_type, "step": step, "priority": priority,
-                        "segment": segment, "time_basis": time_basis, "calendar": calendar,
+                        "segment": segment, "type_code": type_code, "time_basis": time_basis, "calendar": calendar,
                         "duration_minutes": duration_minutes, "jeopardy_margin_minutes": jeopardy_margin_minutes,
                         "active": active, "description": description})
         _check_target(target)
@@ -293,14 +298,18 @@ def sla_target_set_escalation_steps(*, target: SlaTarget, steps: list[Escalation
 
 
 def sla_target_for(*, clock_type: str, step: str = "", qualifiers: dict | None = None) -> SlaTarget | None:
-    """The most specific active target: same step, then the qualifiers it names (blank = any)."""
-    qualifiers = qualifiers or {}
-    priority, segment = qualifiers.get("priority", ""), qualifiers.get("segment", "")
+    """The most specific active target: same step, then the qualifiers it names (blank = any).
+
+    A target that names the clock's type (the ``type`` qualifier, e.g. the order type's code) beats one
+    that does not, whatever else they name; then the priority counts, then the segment."""
+    qualifiers = {k: str(v) for k, v in (qualifiers or {}).items() if v is not None}
+    priority, segment, type_code = (qualifiers.get(k, "") for k in ("priority", "segment", "type"))
     candidates = SlaTarget.objects.filter(
         clock_type=clock_type, step=step or "", active=True,
-        priority__in={"", priority}, segment__in={"", segment},
+        type_code__in={"", type_code}, priority__in={"", priority}, segment__in={"", segment},
     )
-    best = sorted(candidates, key=lambda t: (bool(t.priority), bool(t.segment), t.pk), reverse=True)
+    best = sorted(candidates, key=lambda t: (bool(t.type_code), bool(t.priority), bool(t.segment), t.pk),
+                  reverse=True)
     return best[0] if best else None
 
 

@@ -550,7 +550,8 @@ def _commit(order: CustomerOrder, *, actor: Actor, reason: str = "feasible and a
     from bss.sla.services import sla_clock_start
 
     sla_clock_start(obj=order, clock_type="orders.customer_order", committed_at=order.committed_date,
-                    qualifiers={"priority": str(order.priority)}, actor=actor)
+                    qualifiers={"priority": str(order.priority),
+                                "type": order.order_type.code if order.order_type_id else ""}, actor=actor)
     from .decomposition import decompose
 
     decompose(order, actor=actor)

@@ -25,11 +25,11 @@ def system():
 
 def test_order_types_carry_expected_durations_per_step_and_the_targets_are_idempotent(system):
     demo_orders.seed_order_types(system)
-    assert demo_orders.seed_sla_targets(system) == 2
+    assert demo_orders.seed_sla_targets(system) == 3  # any order type, urgent, the change type
     assert demo_orders.seed_sla_targets(system) == 0
     for ot in OrderType.objects.all():
         assert ot.steps.exists() and not ot.steps.filter(expected_minutes__isnull=True).exists(), ot.code
-    normal = SlaTarget.objects.get(clock_type="orders.customer_order", priority="")
+    normal = SlaTarget.objects.get(clock_type="orders.customer_order", type_code="", priority="")
     assert normal.jeopardy_margin_minutes == 12 * 60
     assert [(s.level, s.trigger, s.action) for s in normal.escalation_steps.all()] == [
         (1, "at_risk", "notify_role"), (2, "breached", "notify_supervisor"), (3, "breached", "raise_priority")]
