@@ -7,10 +7,19 @@ service_activation.states (no cancellation states). Each version's representatio
 defines for nested objects (a v3 note has no ``id``, a v3 service has no ``@referredType``, a v3 specification
 reference always has an ``href``). Extensions (TMF630): ``orderNumber``, ``customerOrder`` (the customer order it
 realizes) and ``rejectionReason`` (why an order was rejected: unknown service specifications, ...).
+
+An item's ``appointment`` (AppointmentRef, v4 and v3) is the visit booked for one of its manual work orders
+(service_activation.services.appointments), read-only: the one still to come first (its work order not done),
+earliest window first; once every visited work order is done, the earliest visit. The spec gives an item one
+appointment; the others are listed by ``/api/v1/appointments/?work_order=``. Lists read it from an annotation of
+the items (``with_booked_appointment``: no query per row); any other render (events) asks once per order.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -46,6 +55,52 @@ def _spec_ref(spec, fallback: dict, request, *, version: int = 4) -> dict | None
     if (fallback or {}).get("version"):
         ref["version"] = fallback["version"]
     return ref
+
+
+def _booked_appointments():
+    """Booked appointments in the order an item shows them: those whose work order still needs the visit first,
+    then by window (a cancelled or rolled-back work order's booking is not the item's appointment)."""
+    from service_activation.models import Appointment, WorkOrder
+
+    return (Appointment.objects.filter(status=Appointment.Status.BOOKED)
+            .exclude(work_order__status__in=[WorkOrder.Status.CANCELLED, WorkOrder.Status.ROLLED_BACK])
+            .order_by(Case(When(work_order__status=WorkOrder.Status.DONE, then=Value(1)), default=Value(0),
+                           output_field=IntegerField()), "window_start", "pk"))
+
+
+APPOINTMENT_FIELDS = {"booked_appointment_id": "pk", "booked_appointment_start": "window_start",
+                      "booked_appointment_end": "window_end"}
+
+
+def with_booked_appointment(items):
+    """Service order items annotated with their booked appointment (id and window): part of the items' own query."""
+    booked = _booked_appointments().filter(work_order__item=OuterRef("pk"))
+    return items.annotate(**{name: Subquery(booked.values(field)[:1]) for name, field in APPOINTMENT_FIELDS.items()})
+
+
+def _appointments_of(so, items) -> dict:
+    """item pk -> (appointment id, window start, window end): from the annotation, else one query for the order."""
+    if not items:
+        return {}
+    if hasattr(items[0], "booked_appointment_id"):
+        return {i.pk: (i.booked_appointment_id, i.booked_appointment_start, i.booked_appointment_end)
+                for i in items if i.booked_appointment_id}
+    out = {}
+    for item_id, pk, start, end in _booked_appointments().filter(work_order__item__service_order_id=so.pk).values_list(
+            "work_order__item_id", "pk", "window_start", "window_end"):
+        out.setdefault(item_id, (pk, start, end))
+    return out
+
+
+def _appointment_ref(booked: tuple, request) -> dict:
+    """TMF641 AppointmentRef (v3 needs ``href``): the native appointment resource it stands for."""
+    pk, start, end = booked
+    when = None
+    if start and end:
+        start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+        when = f"Visit {start:%Y-%m-%d %H:%M}\u2013{end:%H:%M} UTC"
+    return {"id": str(pk), "href": _href("api:appointment-detail", pk, request), "description": when,
+            "@referredType": "Appointment"}
 
 
 def _chars(values: dict) -> list[dict]:
@@ -93,7 +148,7 @@ class ServiceOrderSerializer(TmfResourceSerializer):
     def items_of(cls, data: dict) -> list:
         return data.get(cls.items_name) or []
 
-    def _item(self, item, request) -> dict:
+    def _item(self, item, request, appointment: tuple | None = None) -> dict:
         service = {}
         if item.service_id:
             service = {"id": str(item.service_id), "href": _href("tmf638:service-detail", item.service_id, request),
@@ -108,6 +163,8 @@ class ServiceOrderSerializer(TmfResourceSerializer):
         service = _only(self.tmf_spec.file, self.service_definition,
                         {k: v for k, v in service.items() if v is not None})
         row = {"id": item.item_id, "action": item.action, "state": item.state, "service": service}
+        if appointment:
+            row["appointment"] = {k: v for k, v in _appointment_ref(appointment, request).items() if v is not None}
         return row
 
     def _notes(self, so) -> list[dict] | None:
@@ -116,7 +173,9 @@ class ServiceOrderSerializer(TmfResourceSerializer):
 
     def represent(self, so) -> dict:
         request = self.context.get("request")
-        items = [self._item(i, request) for i in so.items.all()]
+        rows = list(so.items.all())
+        booked = _appointments_of(so, rows)
+        items = [self._item(i, request, booked.get(i.pk)) for i in rows]
         return {
             "orderNumber": so.order_number,
             "externalId": so.external_id or None,

@@ -3,7 +3,7 @@ services on the shared toolkit (bss.tmf.views.TmfViewSet).
 
 TMF641 POST (validation policy, ARCHITECTURE.md): a malformed body is 400 with the TMF Error body and nothing is
 stored: wrong types, unknown or missing mandatory attributes, read-only attributes (``state``, ``orderDate``,
-``completionDate``, ... and an item's ``state``), and an ``add`` item whose service names no
+``completionDate``, ... and an item's ``state`` and ``appointment``), and an ``add`` item whose service names no
 ``serviceSpecification`` by ``id`` or ``href``. A well-formed order whose specification (or customer) we do not
 hold is still a resource: 201, stored, and ``rejected`` with the reasons (``rejectionReason``). A valid order
 answers ``acknowledged`` and runs asynchronously. PATCH changes only descriptive attributes and requested dates
@@ -18,7 +18,7 @@ with their role's add/change/delete_service permission: DELETE terminates.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from rest_framework import serializers
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.permissions import SAFE_METHODS
@@ -33,7 +33,7 @@ from bss.tmf.references import kept_reference
 from bss.tmf.views import TmfViewSet
 from customers.scoping import self_service_customer_id, visible_to
 from service_activation import selectors
-from service_activation.models import CancelServiceOrder, ServiceOrder
+from service_activation.models import CancelServiceOrder, ServiceOrder, ServiceOrderItem
 from service_activation.services.cancellation import cancel_service_order_request
 from service_activation.services.inventory import (
     service_inventory_create,
@@ -52,11 +52,14 @@ from service_activation.tmf.serializers import (
     ServiceOrderSerializer,
     ServiceOrderV3Serializer,
     ServiceSerializer,
+    with_booked_appointment,
 )
 
 ORDER_READ_ONLY = {"state", "orderDate", "completionDate", "expectedCompletionDate", "startDate", "cancellationDate",
                    "cancellationReason"}
-ITEM_ATTRIBUTES_KEPT = ("appointment", "quantity", "serviceOrderItem", "serviceOrderItemRelationship",
+# an item's ``appointment`` is the server's (the visit booked for its work orders, /api/v1/appointments/): read-only
+ITEM_READ_ONLY = ("state", "appointment")
+ITEM_ATTRIBUTES_KEPT = ("quantity", "serviceOrderItem", "serviceOrderItemRelationship",
                         "orderItemRelationship")
 
 
@@ -102,6 +105,7 @@ class ServiceOrderViewSet(TmfViewSet):
 
     def get_queryset(self):
         return selectors.service_order_queryset(self.request.user).prefetch_related(
+            Prefetch("items", queryset=with_booked_appointment(ServiceOrderItem.objects.all())),
             "items__service", "items__specification")
 
     # --- filters ----------------------------------------------------------------------------------
@@ -128,15 +132,17 @@ class ServiceOrderViewSet(TmfViewSet):
         return data
 
     def _check_items(self, data: dict) -> None:
-        """Item-level policy the spec cannot say: an item's ``state`` is the server's; an ``add`` item names the
+        """Item-level policy the spec cannot say: an item's ``state`` and ``appointment`` are the server's (an
+        appointment is booked for a work order, which exists once the order is issued); an ``add`` item names the
         specification of the service it creates (by id or href)."""
         name = self.serializer_class.items_name
         errors = {}
         for n, item in enumerate(self.serializer_class.items_of(data)):
             if not isinstance(item, dict):
                 continue
-            if "state" in item:
-                errors[f"{name}[{n}].state"] = ["Read-only attribute; it may not be set by the client"]
+            for attribute in ITEM_READ_ONLY:
+                if attribute in item:
+                    errors[f"{name}[{n}].{attribute}"] = ["Read-only attribute; it may not be set by the client"]
             service = item.get("service") if isinstance(item.get("service"), dict) else {}
             spec = service.get("serviceSpecification") if isinstance(service.get("serviceSpecification"), dict) \
                 else {}
