@@ -69,6 +69,9 @@ def worker(monkeypatch, settings):
     settings.BSS_SIMULATED_NETWORK = {"latency_ms": 400}  # each network step takes a moment
     w = BackgroundWorker(lag=0.5)
     monkeypatch.setattr(Task, "delay", lambda self, *args, **kwargs: w.delay(self, *args, **kwargs))
+    # bss.dispatch sends with apply_async(args, retry=False): the same stand-in
+    monkeypatch.setattr(Task, "apply_async", lambda self, args=None, kwargs=None, **options:
+                        w.delay(self, *(args or ()), **(kwargs or {})))
     yield w
     w.drain()
     assert not w.errors, w.errors

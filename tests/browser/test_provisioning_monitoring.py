@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from bss.actors import Actor
 from bss.roles import Role
-from tests.browser.conftest import browser, page  # noqa: F401  the browser fixtures, outside tests/browser
-from tests.browser.helpers import role_user, sign_in
-from tests.browser.test_accessibility import serious_violations
+
+from .helpers import role_user, sign_in
+from .test_accessibility import serious_violations
 
 pytestmark = pytest.mark.browser
 CLOCK = "service_activation.service_order"
