@@ -101,7 +101,8 @@ def order_report(*, since: dt.datetime | None = None, until: dt.datetime | None 
     for rr in qs.filter(state__in=["rejected", "closed"]).exclude(rejection_reasons=[]).values_list(
             "rejection_reasons", flat=True)[:MAX_REJECTED_SCANNED]:
         reasons.update({r.get("code", "unknown") for r in rr})
-    report.rejection_reasons = [{"code": c, "count": n} for c, n in reasons.most_common()]
+    report.rejection_reasons = [{"code": c, "label": rejection_reason_label(c), "count": n}
+                                for c, n in reasons.most_common()]
     return report
 
 
@@ -119,3 +120,36 @@ def order_report_csv(report: OrderReport) -> str:
     for r in report.rejection_reasons:
         w.writerow(["rejection_reason", r["code"], "", r["count"], "", "", ""])
     return out.getvalue()
+
+
+# Words for the reason codes orders are rejected with (orders.services.ordering's validation, credit and the
+# feasibility engine's rule types); an unknown code reads as itself with its underscores as spaces.
+REJECTION_REASON_LABELS = {
+    "unknown_customer": "Customer not found",
+    "customer_not_orderable": "Customer may not order (closed or suspended)",
+    "unknown_billing_account": "Billing account not found",
+    "account_of_another_customer": "Billing account of another customer",
+    "unknown_qualification": "Qualification not found",
+    "unknown_offering": "Offering missing or unknown",
+    "offering_not_orderable": "Offering not on sale",
+    "channel_not_allowed": "Offering not sold through this channel",
+    "invalid_characteristic": "Invalid option value",
+    "missing_characteristic": "Required option missing",
+    "install_address_required": "Install address missing",
+    "unknown_place": "Install address not the customer's",
+    "unknown_product": "Product not the customer's",
+    "product_required": "Change without the product it changes",
+    "credit_declined": "Credit declined",
+    "eligibility": "Not eligible (feasibility rule)",
+    "prerequisite": "Prerequisite missing (feasibility rule)",
+    "exclusion": "Excluded by another product (feasibility rule)",
+    "transition": "Change not allowed (feasibility rule)",
+    "serviceability": "Not serviceable at the address",
+    "coverage": "No coverage at the address",
+    "capacity": "No free network capacity at the address",
+    "compatibility": "Incompatible items (feasibility rule)",
+}
+
+
+def rejection_reason_label(code: str) -> str:
+    return REJECTION_REASON_LABELS.get(code) or code.replace("_", " ").capitalize()

@@ -815,7 +815,7 @@ def report_charts(report) -> list:
                             series=[Series("Orders", [report.jeopardy[k] for k in keys])], unit="orders"))
     if report.rejection_reasons:
         rows = report.rejection_reasons
-        charts.append(Chart("orders-rejections", "Rejection reasons", kind="bar", labels=[r["code"] for r in rows],
+        charts.append(Chart("orders-rejections", "Rejection reasons", kind="bar", labels=[r["label"] for r in rows],
                             series=[Series("Rejected orders", [r["count"] for r in rows])], unit="orders"))
     return charts
 

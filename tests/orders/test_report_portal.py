@@ -82,6 +82,7 @@ def test_the_page_shows_the_figures_as_charts_and_tables(figures):
     assert "<td>1</td>" in _cell(html, 'data-state="completed" data-channel="portal"')
     assert "<td>1</td>" in _cell(html, 'data-state="rejected" data-channel="api"')
     assert _cell(html, 'data-reason="unknown_customer"') and "In jeopardy (overdue)" in html
+    assert "Customer not found" in _cell(html, 'data-reason="unknown_customer"')  # in words, the code beside
     assert "<td>1</td>" in _cell(html, 'data-order-type="No order type"')  # the completed one's cycle time
 
 

@@ -93,3 +93,16 @@ def test_the_worklist_shows_due_dates_and_flags_overdue_tasks(csr, order_type):
     page = client.get("/csr/orders/tasks/").content.decode()
     assert "Due (UTC)" in page
     assert page.count("data-overdue") == 1 and "overdue" in page
+
+
+def test_the_order_page_shows_each_tasks_due_date_and_flags_the_overdue_one(csr, order_type):
+    order = _committed(csr, timezone.now() + dt.timedelta(hours=2))  # survey was due 7 hours ago
+    client = Client()
+    client.force_login(staff_user(Role.CSR))
+    page = client.get(f"/csr/orders/{order.pk}/").content.decode()
+    assert "Due (UTC)" in page
+    survey = order.tasks.get(step__code="survey")
+    row = page[page.index('data-task="survey"'):]
+    row = row[:row.index("</tr>")]
+    assert f'{survey.due_at:%-d %b %Y, %H:%M}' in row and "data-overdue" in row
+    assert page.count("data-overdue") == 1

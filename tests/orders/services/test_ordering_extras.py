@@ -67,6 +67,7 @@ def test_the_report_counts_states_cycle_times_and_rejections(csr, django_capture
     (cycle,) = report.cycle_times
     assert cycle["count"] == 1 and 0 <= cycle["p50_hours"] <= cycle["p95_hours"] < 1
     assert {r["code"] for r in report.rejection_reasons} == {"unknown_customer", "unknown_offering"}
+    assert {r["label"] for r in report.rejection_reasons} == {"Customer not found", "Offering missing or unknown"}
     assert order_report(customer_id=customer.pk).by_state == [{"state": "completed", "channel": "portal", "count": 1}]
     text = order_report_csv(report)
     assert text.splitlines()[0].startswith("section,key,channel,count")
