@@ -104,8 +104,34 @@ def seed_http_demo(actor: Actor, *, url: str | None = None) -> ServiceSpecificat
     return spec
 
 
+def seed_field_work(actor: Actor) -> tuple[int, int]:
+    """Assignment rules for the demo's manual steps (field installation to the field team, router delivery to
+    logistics) and the field team's visit slots for the next three weeks (mornings and afternoons, three
+    visits each). Idempotent: rules by name, slots already open are left as they are."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from service_activation.models import WorkOrderAssignmentRule
+    from service_activation.services.appointments import appointment_slots_open
+    from service_activation.services.assignment import assignment_rule_create
+
+    rules = 0
+    for name, specialty, team, position in (("Field installation", "field-install", "field", 10),
+                                            ("Router delivery", "cpe-delivery", "logistics", 20)):
+        if not WorkOrderAssignmentRule.objects.filter(name=name).exists():
+            assignment_rule_create(actor=actor, name=name, team=team, specialty=specialty, position=position)
+            rules += 1
+    today = timezone.localdate()
+    slots = appointment_slots_open(team="field", first_day=today + dt.timedelta(days=1),
+                                   last_day=today + dt.timedelta(days=21), windows=["08:00-12:00", "13:00-17:00"],
+                                   capacity=3, actor=actor)
+    return rules, slots
+
+
 def seed(*, actor: Actor, options: dict) -> list[str]:
     done = seed_service_catalog(actor)
     seed_http_demo(actor)
+    rules, slots = seed_field_work(actor)
     return [f"service activation: {done} activation plans set, resource pools loaded, the HTTP adapter demo "
-            f"({HTTP_DEMO}: run manage.py run_stub_ne)"]
+            f"({HTTP_DEMO}: run manage.py run_stub_ne), {rules} assignment rules, {slots} field visit slots"]
