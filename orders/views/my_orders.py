@@ -106,6 +106,8 @@ def progress(order: CustomerOrder) -> dict:
         if m is not None and m.customer_visible and m.pk not in seen:
             seen.add(m.pk)
             milestones.append({"text": m.description(), "reached": t.status == OrderTask.Status.DONE})
+    if stage is None:  # cancelled or rejected: the milestones it will never reach are not promised any more
+        milestones = [m for m in milestones if m["reached"]]
     mandatory = [t for t in tasks if t.step.mandatory and t.status != OrderTask.Status.CANCELLED]
     done = sum(1 for t in mandatory if t.status == OrderTask.Status.DONE)
     if stage is None:

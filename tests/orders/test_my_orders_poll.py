@@ -79,6 +79,14 @@ def test_a_cancelled_order_shows_no_stages_and_does_not_poll(me, order):
     CustomerOrder.objects.filter(pk=order.pk).update(state=CustomerOrder.State.CANCELLED)
     html = me.get(f"/my/orders/{order.pk}/", **HX).content.decode()
     assert "data-stages" not in html and "data-polling" not in html and "Cancelled" in html
+    assert "You have been shown how it works" not in html  # a milestone it will never reach is not promised
+
+
+def test_a_cancelled_order_keeps_the_milestones_it_reached(me, order):
+    OrderTask.objects.filter(order=order, step__code="train").update(status=OrderTask.Status.DONE)
+    CustomerOrder.objects.filter(pk=order.pk).update(state=CustomerOrder.State.CANCELLED)
+    html = me.get(f"/my/orders/{order.pk}/", **HX).content.decode()
+    assert "You have been shown how it works" in html and 'data-milestone-reached="no"' not in html
 
 
 def test_someone_elses_order_is_not_found_when_polled(order):
