@@ -11,6 +11,16 @@ def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_listener_answers():
+    """The outbox asks whether anyone listens and caches the answer for a moment (bss.events.cached_exists): each
+    test starts without an answer left by the one before (a rolled-back /hub listener sends no signal)."""
+    from bss.events.registry import cached_exists
+
+    cached_exists.clear_all()
+    yield
+
+
 @pytest.fixture
 def csr(db):
     return staff_user(Role.CSR)

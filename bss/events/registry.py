@@ -140,9 +140,12 @@ class cached_exists:
         @subscriber(PRODUCT_ORDER_STATE_CHANGE, when=lambda order: lists_configured())
     """
 
+    _all: list = []  # every instance, for clear_all()
+
     def __init__(self, model, *, seconds: float | None = None, **filters):
         self.model, self.filters, self.seconds = model, filters, seconds
         self._answers: dict = {}
+        cached_exists._all.append(self)
         from django.db.models.signals import post_delete, post_save
 
         post_save.connect(self.clear, sender=model, weak=False)
@@ -150,6 +153,13 @@ class cached_exists:
 
     def clear(self, **kwargs) -> None:
         self._answers.clear()
+
+    @classmethod
+    def clear_all(cls) -> None:
+        """Forget every cached answer (a test starts from the database as it is, whatever ran before it: a
+        rolled-back row sends no signal)."""
+        for instance in cls._all:
+            instance.clear()
 
     def __call__(self, **more) -> bool:
         import time

@@ -125,3 +125,12 @@ def test_only_the_subscribers_that_wanted_it_get_a_delivery(no_subscribers, djan
         assert EventDelivery.objects.filter(event=event).count() == 1  # already fanned out: nothing new
     finally:
         reg._wants.pop(picky, None)
+
+
+def test_clear_all_forgets_every_cached_answer():
+    exists = reg.cached_exists(HubSubscription, active=True, seconds=3600)
+    assert not exists(api="z")
+    HubSubscription.objects.bulk_create([HubSubscription(api="z", callback="https://z.example/cb")])  # no signal
+    assert not exists(api="z")  # still the cached answer
+    reg.cached_exists.clear_all()
+    assert exists(api="z")

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bss.audit.models import HistoryEntry
 from bss.events.models import Event
+from bss.events.services import _hub_listened
 from bss.sla import services
 from bss.sla.events import JEOPARDY_ALERT, SLA_ESCALATION
 from bss.sla.models import Escalation, EscalationStep, SlaClock, TimeBasis
@@ -231,6 +232,7 @@ class TestRepeatable:
         counts = []
         for n, due in ((10, timedelta(hours=1, minutes=30)), (40, timedelta(days=1))):
             now.set(START + due)  # n clocks breach: n changes, 2n escalations
+            _hub_listened.clear()  # both runs ask whether a /hub listener exists (the answer is cached 2 s)
             with CaptureQueriesContext(connection) as queries:
                 totals = services.sla_scan()
             assert totals == {"clocks": n, "escalations": 2 * n, "jeopardy_changes": n, "failed": 0}
