@@ -64,3 +64,22 @@ def render_widget(bound_field) -> str:
     if bound_field.field.required and not is_choice_list(bound_field) and not is_check(bound_field):
         attrs["aria-required"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+class ReportPeriodForm(forms.Form):
+    """The period of a management report: UTC days, the last one included; both optional (the report service
+    chooses the default, e.g. the last 30 days). ``period()`` gives the half-open [since, until) datetimes."""
+
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="first day (UTC); default: 30 days ago")
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="last day, included (UTC); default: today")
+
+    def period(self):
+        import datetime as dt
+
+        def start_of(day):
+            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
+
+        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
+        return start_of(since), start_of(until + dt.timedelta(days=1)) if until else None

@@ -261,3 +261,72 @@ class TaskFilter(django_filters.FilterSet):
     class Meta:
         model = OrderTask
         fields = ["team", "status"]
+
+
+# --- change or terminate a customer's products (orders.views.ordering.order_change_new) -------------------
+
+CHANGEABLE_PRODUCT = ("active", "suspended")
+TERMINATE = "terminate"
+CHANGE_PREFIX = "change:"
+
+
+def product_choice_name(product) -> str:
+    return f"product__{product.pk}"
+
+
+class ProductChangeForm(forms.Form):
+    """What to do with each of the customer's live products: keep it, terminate it, or change it to another
+    offering sold through the portal; a reason (kept with the order). It validates what was chosen and builds
+    the order items (modify / delete); it never writes."""
+
+    reason = forms.CharField(max_length=500, required=False, label="Reason",
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="Why the customer changes or ends these products: kept with the order.")
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.products = [p for p in customer.products.order_by("name", "pk") if p.status in CHANGEABLE_PRODUCT]
+        offerings = orderable_offerings("portal")
+        self.offerings = {o.code: o for o in offerings}
+        for p in self.products:
+            choices = [("", "Keep as it is"), (TERMINATE, "Terminate")]
+            choices += [(f"{CHANGE_PREFIX}{o.code}", f"Change to {o.name} ({price_text(o.prices.all())})")
+                        for o in offerings if o.code != p.offering_code]
+            label = p.name + (f" · {p.product_serial}" if p.product_serial else "") + \
+                f" ({p.get_status_display().lower()})"
+            self.fields[product_choice_name(p)] = forms.ChoiceField(choices=choices, required=False, label=label)
+        self.order_fields([product_choice_name(p) for p in self.products] + ["reason"])
+
+    def product_fields(self):
+        return [self[product_choice_name(p)] for p in self.products]
+
+    def clean(self):
+        data = super().clean()
+        if self.products and not any(data.get(product_choice_name(p)) for p in self.products):
+            raise forms.ValidationError("Choose at least one product to change or terminate.")
+        if any(data.get(product_choice_name(p)) == TERMINATE for p in self.products) and not data.get("reason"):
+            self.add_error("reason", "Say why the products are terminated: it is kept with the order.")
+        return data
+
+    def items(self) -> list[OrderItemInput]:
+        out = []
+        for p in self.products:
+            choice = self.cleaned_data.get(product_choice_name(p)) or ""
+            if choice == TERMINATE:
+                out.append(OrderItemInput(item_id=str(len(out) + 1), action="delete", product=str(p.pk)))
+            elif choice.startswith(CHANGE_PREFIX):
+                out.append(OrderItemInput(item_id=str(len(out) + 1), action="modify", product=str(p.pk),
+                                                       offering=choice.removeprefix(CHANGE_PREFIX)))
+        return out
+
+    def description(self) -> str:
+        actions = {i.action for i in self.items()}
+        words = "Termination" if actions == {"delete"} else "Change of products"
+        reason = self.cleaned_data.get("reason") or ""
+        return words + (f": {reason}" if reason else "")
+
+    def request_record(self) -> dict:
+        return {"screen": "csr_change", "customer": self.customer.customer_number,
+                "items": [{"action": i.action, "product": i.product, "offering": i.offering} for i in self.items()],
+                "reason": self.cleaned_data.get("reason") or ""}

@@ -510,3 +510,20 @@ def items_impact(*, customer, items: list[OrderItemInput], user=None, lifecycle:
     currency = next((a.currency for a in customer.billing_accounts.all() if a.status == "active"), "EUR") \
         if customer is not None else "EUR"
     return _analyse(customer=customer, lines=lines, currency=currency, lifecycle=lifecycle, at=at)
+
+
+def items_feasibility(*, customer, impact: OrderImpact, products) -> list[dict]:
+    """The feasibility engine over previewed items (transition, prerequisite, exclusion rules...), as the order's
+    assessment will run it, read-only: the items that would not be feasible, with the reasons in staff words.
+    ``products``: the customer's products the items may name (the first one's install address is the place)."""
+    from orders.services import feasibility as feasibility_svc
+
+    by_pk = {p.pk: p for p in products}
+    items = [feasibility_svc.ItemInput(id=i.item_id, offering=i.offering_code, action=i.action,
+                                       product_id=i.product["id"] if i.product else None) for i in impact.items]
+    place = next((by_pk[i.product["id"]].place for i in impact.items
+                  if i.product and by_pk.get(i.product["id"]) and by_pk[i.product["id"]].place_id), None)
+    account = customer.billing_accounts.filter(status="active").order_by("pk").first()
+    results = feasibility_svc.feasibility_evaluate(customer=customer, items=items, channel="portal",
+                                                   address=place, billing_account=account)
+    return [{"item": r.item_id, "reasons": [x.staff_message for x in r.reasons]} for r in results if not r.feasible]

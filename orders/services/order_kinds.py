@@ -184,23 +184,11 @@ def _address(ref):
                                               system=True)
 
 
-def account_owner_change_apply(order: CustomerOrder, *, actor: Actor) -> None:
-    """At completion (ordering._apply_account_changes): the account and the products it bills move to the new
-    owner, then the other changes of the same order apply to the moved account."""
-    from customers import services as customer_services
-
-    changes = dict(order.account_changes or {})
-    owner = customer_selectors.customer_visible(user=None, customer_id=int(changes["owner"]), system=True)
-    address = _address(changes["billing_address"]) if changes.get("billing_address") else None
-    account = transfer_services.billing_account_transfer(
-        account=order.billing_account, new_owner=owner, billing_address=address, actor=actor,
+def account_owner_change_apply(order: CustomerOrder, *, billing_address, actor: Actor):
+    """At completion (ordering._apply_account_changes, which applies the order's other changes to the moved account
+    afterwards): the account and the products it bills move to the new owner. Returns the moved account."""
+    owner = customer_selectors.customer_visible(user=None, customer_id=int(order.account_changes["owner"]),
+                                                system=True)
+    return transfer_services.billing_account_transfer(
+        account=order.billing_account, new_owner=owner, billing_address=billing_address, actor=actor,
         reason=f"order {order.order_number}: change of owner")
-    args = {}
-    if "payment_method" in changes:
-        args["payment_method"] = changes["payment_method"]
-    if "payment_reference" in changes:
-        args["payment_reference"] = changes["payment_reference"]
-    if "bill_cycle" in changes:
-        args["bill_cycle"] = customer_selectors.bill_cycle_by_code(code=changes["bill_cycle"])
-    if args:
-        customer_services.billing_account_update(account=account, actor=actor, **args)

@@ -780,10 +780,14 @@ def _apply_account_changes(order: CustomerOrder, *, actor: Actor) -> None:
     changes = dict(order.account_changes or {})
     if not changes or order.billing_account_id is None:
         return
-    if "owner" in changes:  # a change of owner, with the other changes after it (orders.services.order_kinds)
+    account = order.billing_account
+    address = customer_selectors.address_visible(user=None, address_id=local_id(changes["billing_address"]),
+                                                 system=True) if changes.get("billing_address") else None
+    if "owner" in changes:  # the account and its products move first (with the new billing address), then the rest
         from .order_kinds import account_owner_change_apply
 
-        return account_owner_change_apply(order, actor=actor)
+        account = account_owner_change_apply(order, billing_address=address, actor=actor)
+        address = None
     args = {}
     if "payment_method" in changes:
         args["payment_method"] = changes["payment_method"]
@@ -791,10 +795,10 @@ def _apply_account_changes(order: CustomerOrder, *, actor: Actor) -> None:
         args["payment_reference"] = changes["payment_reference"]
     if "bill_cycle" in changes:
         args["bill_cycle"] = customer_selectors.bill_cycle_by_code(code=changes["bill_cycle"])
-    if "billing_address" in changes:
-        args["billing_address"] = customer_selectors.address_visible(
-            user=None, address_id=local_id(changes["billing_address"]), system=True)
-    customer_services.billing_account_update(account=order.billing_account, actor=actor, **args)
+    if address is not None:
+        args["billing_address"] = address
+    if args:
+        customer_services.billing_account_update(account=account, actor=actor, **args)
 
 
 def _notify_customer(order: CustomerOrder, what: str) -> None:

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from bss.actors import Actor, Channel
 from bss.audit.models import HistoryEntry
 from bss.errors import ApplicationError, DomainValidationError
+from bss.forms import ReportPeriodForm
 from bss.portal import add_service_errors, render_page_or_fragment, staff_required
 from bss.tables import render_list
 from bss.tmf.ids import local_id
@@ -33,6 +34,7 @@ from orders.forms_ordering import (
     OrderEntryForm,
     OrderFilter,
     OrderNoteForm,
+    ProductChangeForm,
     ReasonForm,
     TaskCompleteForm,
     TaskFilter,
@@ -358,92 +360,6 @@ def order_new_options(request):
 
 # --- change and terminate products (with the impact analysis before the order is placed) ----------------------
 
-CHANGEABLE_PRODUCT = ("active", "suspended")
-TERMINATE = "terminate"
-CHANGE_PREFIX = "change:"
-
-
-def product_choice_name(product) -> str:
-    return f"product__{product.pk}"
-
-
-class ProductChangeForm(forms.Form):
-    """What to do with each of the customer's live products: keep it, terminate it, or change it to another
-    offering sold through the portal; a reason (kept with the order). It validates what was chosen and builds
-    the order items (modify / delete); it never writes. Kept beside its only view."""
-
-    reason = forms.CharField(max_length=500, required=False, label="Reason",
-                             widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Why the customer changes or ends these products: kept with the order.")
-
-    def __init__(self, *args, customer, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.customer = customer
-        self.products = [p for p in customer.products.order_by("name", "pk") if p.status in CHANGEABLE_PRODUCT]
-        from orders.forms import price_text
-        from orders.forms_ordering import orderable_offerings
-
-        offerings = orderable_offerings("portal")
-        self.offerings = {o.code: o for o in offerings}
-        for p in self.products:
-            choices = [("", "Keep as it is"), (TERMINATE, "Terminate")]
-            choices += [(f"{CHANGE_PREFIX}{o.code}", f"Change to {o.name} ({price_text(o.prices.all())})")
-                        for o in offerings if o.code != p.offering_code]
-            label = p.name + (f" · {p.product_serial}" if p.product_serial else "") + \
-                f" ({p.get_status_display().lower()})"
-            self.fields[product_choice_name(p)] = forms.ChoiceField(choices=choices, required=False, label=label)
-        self.order_fields([product_choice_name(p) for p in self.products] + ["reason"])
-
-    def product_fields(self):
-        return [self[product_choice_name(p)] for p in self.products]
-
-    def clean(self):
-        data = super().clean()
-        if self.products and not any(data.get(product_choice_name(p)) for p in self.products):
-            raise forms.ValidationError("Choose at least one product to change or terminate.")
-        if any(data.get(product_choice_name(p)) == TERMINATE for p in self.products) and not data.get("reason"):
-            self.add_error("reason", "Say why the products are terminated: it is kept with the order.")
-        return data
-
-    def items(self) -> list[ordering_svc.OrderItemInput]:
-        out = []
-        for p in self.products:
-            choice = self.cleaned_data.get(product_choice_name(p)) or ""
-            if choice == TERMINATE:
-                out.append(ordering_svc.OrderItemInput(item_id=str(len(out) + 1), action="delete", product=str(p.pk)))
-            elif choice.startswith(CHANGE_PREFIX):
-                out.append(ordering_svc.OrderItemInput(item_id=str(len(out) + 1), action="modify", product=str(p.pk),
-                                                       offering=choice.removeprefix(CHANGE_PREFIX)))
-        return out
-
-    def description(self) -> str:
-        actions = {i.action for i in self.items()}
-        words = "Termination" if actions == {"delete"} else "Change of products"
-        reason = self.cleaned_data.get("reason") or ""
-        return words + (f": {reason}" if reason else "")
-
-    def request_record(self) -> dict:
-        return {"screen": "csr_change", "customer": self.customer.customer_number,
-                "items": [{"action": i.action, "product": i.product, "offering": i.offering} for i in self.items()],
-                "reason": self.cleaned_data.get("reason") or ""}
-
-
-def _feasibility_preview(form: ProductChangeForm, impact) -> list[dict]:
-    """The feasibility engine over the chosen changes (transition, prerequisite, exclusion rules...), as the order's
-    assessment will run it, read-only: the items that would not be feasible, with the reasons in staff words."""
-    from orders.services import feasibility as feasibility_svc
-
-    by_pk = {p.pk: p for p in form.products}
-    items = [feasibility_svc.ItemInput(id=i.item_id, offering=i.offering_code, action=i.action,
-                                       product_id=i.product["id"] if i.product else None) for i in impact.items]
-    place = next((by_pk[i.product["id"]].place for i in impact.items
-                  if i.product and by_pk.get(i.product["id"]) and by_pk[i.product["id"]].place_id), None)
-    account = form.customer.billing_accounts.filter(status="active").order_by("pk").first()
-    results = feasibility_svc.feasibility_evaluate(customer=form.customer, items=items, channel="portal",
-                                                   address=place, billing_account=account)
-    return [{"item": r.item_id, "reasons": [x.staff_message for x in r.reasons]} for r in results if not r.feasible]
-
-
 @staff_required(perm=ORDER_ADD)
 def order_change_new(request):
     """Change or terminate a customer's products (?customer=<id or number>): choose what happens to each live
@@ -466,7 +382,8 @@ def order_change_new(request):
         if request.POST.get("confirm") != "1":  # the confirm step: the impact before the order is placed
             impact = impact_svc.items_impact(customer=customer, items=items, user=request.user)
             return render(request, "orders/ordering/order_change_review.html", {
-                **context, "impact": impact, "feasibility": _feasibility_preview(form, impact)})
+                **context, "impact": impact, "feasibility": impact_svc.items_feasibility(
+                    customer=customer, impact=impact, products=form.products)})
         try:
             order, _ = ordering_svc.customer_order_create(
                 actor=_actor(request), customer_ref=str(customer.pk), items=items, channel="portal",
@@ -748,14 +665,9 @@ def task_worklist(request):
 
 # --- management reports (eTOM 1.1.1.5.7) -------------------------------------------------------------------------
 
-class OrderReportForm(forms.Form):
-    """The report's period (UTC days, the last one included) and, for a business customer's account manager,
-    the customer (number)."""
+class OrderReportForm(ReportPeriodForm):
+    """The report's period and, for a business customer's account manager, the customer (number)."""
 
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="first day (UTC); default: 30 days ago")
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="last day, included (UTC); default: today")
     customer = forms.CharField(label="Customer", required=False, max_length=40,
                                help_text="a customer number (CU…): the report of one (business) customer")
 
@@ -772,15 +684,6 @@ class OrderReportForm(forms.Form):
             if self.customer is None:
                 raise forms.ValidationError(f"No customer {ref}.")
         return ref
-
-    def period(self):
-        import datetime as dt
-
-        def start_of(day):
-            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
-
-        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
-        return start_of(since), start_of(until + dt.timedelta(days=1)) if until else None
 
 
 JEOPARDY_WORDS = {"on_track": "On track", "at_risk": "At risk", "in_jeopardy": "In jeopardy (overdue)"}

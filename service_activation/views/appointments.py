@@ -20,9 +20,9 @@ from bss.actors import Actor, Channel
 from bss.errors import ApplicationError, DomainValidationError
 from bss.portal import add_service_errors, staff_required
 from bss.tables import BssTable, render_list
-from service_activation import selectors
-from service_activation.models import AppointmentSlot, WorkOrder
+from service_activation.models import AppointmentSlot
 from service_activation.services import appointments as services
+from service_activation.views.csr import _work_order
 
 VIEW_WORK = "service_activation.view_workorder"
 BOOK = "service_activation.add_appointment"
@@ -83,15 +83,6 @@ class AppointmentForm(forms.Form):
 class CancelAppointmentForm(forms.Form):
     cancel_reason = forms.CharField(max_length=500, label="Why it is cancelled",
                                     error_messages={"required": "Say why the appointment is cancelled."})
-
-
-def _work_order(request, pk) -> WorkOrder:
-    wo = WorkOrder.objects.select_related("item__service_order__customer", "item__service", "item__specification",
-                                          "assigned_to").filter(pk=pk).first()
-    if wo is None or not selectors.service_order_queryset(request.user).filter(
-            pk=wo.item.service_order_id).exists():
-        raise Http404("No such work order")
-    return wo
 
 
 def _next(request, wo) -> str:

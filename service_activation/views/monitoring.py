@@ -10,12 +10,10 @@ Thin: parse, call service_activation.services.reports, render."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import django_filters
 import django_tables2 as tables
-from django import forms
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -23,6 +21,7 @@ from django.utils import timezone
 
 from bss.charts import Chart, Series
 from bss.errors import DomainValidationError
+from bss.forms import ReportPeriodForm
 from bss.portal import add_service_errors, render_page_or_fragment, staff_required
 from bss.tables import BssTable
 from service_activation.models import ServiceOrder, ServiceSpecification
@@ -110,20 +109,6 @@ def monitoring(request):
 
 
 # --- provisioning reports --------------------------------------------------------------------------------------
-
-class ReportPeriodForm(forms.Form):
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="first day (UTC); default: 30 days ago")
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            help_text="last day, included (UTC); default: today")
-
-    def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
-        def start_of(day):
-            return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) if day else None
-
-        since, until = self.cleaned_data.get("since"), self.cleaned_data.get("until")
-        return start_of(since), start_of(until + dt.timedelta(days=1)) if until else None
-
 
 def _percent(rate: float) -> Decimal:
     return Decimal(str(round(rate * 100, 1)))
