@@ -5,7 +5,7 @@ demo calls seed_service_catalog before it places its demo orders. Idempotent."""
 from __future__ import annotations
 
 from bss.actors import Actor
-from service_activation.models import ServiceSpecification
+from service_activation.models import ServiceSpecification, WorkOrderAssignmentRule
 from service_activation.services import service_specification_create, service_specification_update
 from service_activation.services.resources import resources_demo_seed
 
@@ -50,8 +50,10 @@ PLANS = {
 
 
 def seed_service_catalog(actor: Actor) -> int:
-    """The demo service specifications with their plans and the resource pools; returns how many plans were set."""
+    """The demo service specifications with their plans, the resource pools and the field work (assignment rules,
+    visit slots: before any demo order issues a work order); returns how many plans were set."""
     resources_demo_seed(actor)
+    seed_field_work(actor)
     done = 0
     for code, (name, resources, steps, tests, chars) in PLANS.items():
         spec = ServiceSpecification.objects.filter(code=code).first() or service_specification_create(
@@ -112,7 +114,6 @@ def seed_field_work(actor: Actor) -> tuple[int, int]:
 
     from django.utils import timezone
 
-    from service_activation.models import WorkOrderAssignmentRule
     from service_activation.services.appointments import appointment_slots_open
     from service_activation.services.assignment import assignment_rule_create
 
@@ -130,8 +131,9 @@ def seed_field_work(actor: Actor) -> tuple[int, int]:
 
 
 def seed(*, actor: Actor, options: dict) -> list[str]:
+    rules = WorkOrderAssignmentRule.objects.count()
     done = seed_service_catalog(actor)
     seed_http_demo(actor)
-    rules, slots = seed_field_work(actor)
+    rules = WorkOrderAssignmentRule.objects.count() - rules
     return [f"service activation: {done} activation plans set, resource pools loaded, the HTTP adapter demo "
-            f"({HTTP_DEMO}: run manage.py run_stub_ne), {rules} assignment rules, {slots} field visit slots"]
+            f"({HTTP_DEMO}: run manage.py run_stub_ne), {rules} assignment rules and the field team's visit slots"]
